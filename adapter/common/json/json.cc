@@ -1,0 +1,475 @@
+#include "adapter/common/json/json.h"
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "adapter/common/check.h"
+#include "adapter/common/json/rapidjson_config.h"
+#include "rapidjson/error/en.h"
+#include "rapidjson/reader.h"
+
+namespace workwell::json {
+
+Value Value::String(std::string_view text) {
+  Value v;
+  v.kind_ = Kind::kString;
+  v.str_ = text.data();
+  v.size_ = static_cast<uint32_t>(text.size());
+  return v;
+}
+
+Value Value::Number(std::string_view text) {
+  Value v = String(text);
+  v.kind_ = Kind::kNumber;
+  return v;
+}
+
+Value Value::Array(Value* items, uint32_t size) {
+  Value v;
+  v.kind_ = Kind::kArray;
+  v.items_ = items;
+  v.size_ = size;
+  return v;
+}
+
+Value Value::Object(Member* members, uint32_t size) {
+  Value v;
+  v.kind_ = Kind::kObject;
+  v.members_ = members;
+  v.size_ = size;
+  return v;
+}
+
+const Value* Value::Find(std::string_view key) const {
+  for (const Member& m : members()) {
+    if (m.key == key) return &m.value;
+  }
+  return nullptr;
+}
+
+Value* Value::Find(std::string_view key) {
+  for (Member& m : members()) {
+    if (m.key == key) return &m.value;
+  }
+  return nullptr;
+}
+
+Document::Document() : arena_(std::make_unique<std::pmr::monotonic_buffer_resource>(4096)) {}
+Document::Document(Document&&) noexcept = default;
+Document& Document::operator=(Document&&) noexcept = default;
+Document::~Document() = default;
+
+std::string_view Document::CopyString(std::string_view s) {
+  if (s.empty()) return std::string_view("", 0);
+  char* p = static_cast<char*>(arena_->allocate(s.size(), 1));
+  std::memcpy(p, s.data(), s.size());
+  return {p, s.size()};
+}
+
+Member* Document::AllocateMembers(uint32_t n) {
+  if (n == 0) return nullptr;
+  return static_cast<Member*>(arena_->allocate(sizeof(Member) * n, alignof(Member)));
+}
+
+Value* Document::AllocateValues(uint32_t n) {
+  if (n == 0) return nullptr;
+  return static_cast<Value*>(arena_->allocate(sizeof(Value) * n, alignof(Value)));
+}
+
+namespace {
+
+// Assembles values bottom-up: children wait on a scratch stack until their container closes,
+// then move into one exactly-sized arena block (so a finished tree has no slack).
+class TreeAssembler {
+ public:
+  explicit TreeAssembler(Document& doc) : doc_(doc) {}
+
+  void StartContainer(bool is_object) { frames_.push_back({is_object, scratch_.size(), {}, 0}); }
+  void SetKey(std::string_view key) {
+    WW_CHECK(!frames_.empty() && frames_.back().is_object);
+    frames_.back().key = key;
+  }
+  void Add(Value v) {
+    if (frames_.empty()) {
+      WW_CHECK(!has_root_);
+      root_ = v;
+      has_root_ = true;
+      return;
+    }
+    Frame& f = frames_.back();
+    scratch_.push_back({f.is_object ? f.key : std::string_view(), v});
+    ++f.count;
+  }
+  void EndContainer(bool is_object) {
+    WW_CHECK(!frames_.empty() && frames_.back().is_object == is_object);
+    Frame f = frames_.back();
+    frames_.pop_back();
+    const uint32_t n = static_cast<uint32_t>(scratch_.size() - f.start);
+    Value v;
+    if (is_object) {
+      Member* block = doc_.AllocateMembers(n);
+      std::copy(scratch_.begin() + f.start, scratch_.end(), block);
+      v = Value::Object(block, n);
+    } else {
+      Value* block = doc_.AllocateValues(n);
+      for (uint32_t i = 0; i < n; ++i) block[i] = scratch_[f.start + i].value;
+      v = Value::Array(block, n);
+    }
+    scratch_.resize(f.start);
+    Add(v);
+  }
+  size_t depth() const { return frames_.size(); }
+  uint32_t current_count() const { return frames_.empty() ? 0 : frames_.back().count; }
+  bool finished() const { return has_root_ && frames_.empty(); }
+  Value root() const { return root_; }
+
+  // The open path: keys of objects, item indexes of arrays.
+  std::vector<std::string> Path() const {
+    std::vector<std::string> path;
+    for (const Frame& f : frames_) {
+      if (f.is_object) {
+        if (!f.key.empty() || f.count > 0) path.emplace_back(f.key);
+      } else {
+        path.push_back(std::to_string(f.count));
+      }
+    }
+    return path;
+  }
+
+ private:
+  struct Frame {
+    bool is_object;
+    size_t start;
+    std::string_view key;
+    uint32_t count;
+  };
+  Document& doc_;
+  std::vector<Frame> frames_;
+  std::vector<Member> scratch_;
+  Value root_;
+  bool has_root_ = false;
+};
+
+// A lone UTF-16 low surrogate written as \uDC00 is turned into bytes ED B0..BF by RapidJSON
+// 1.1.0; that is not UTF-8 (RFC 3629 excludes surrogates), so such strings are refused.
+bool HasEncodedSurrogate(const char* s, size_t n) {
+  const char* p = static_cast<const char*>(std::memchr(s, '\xED', n));
+  while (p != nullptr) {
+    size_t i = p - s;
+    if (i + 1 < n && (static_cast<unsigned char>(s[i + 1]) & 0xE0) == 0xA0) return true;
+    p = static_cast<const char*>(std::memchr(p + 1, '\xED', n - i - 1));
+  }
+  return false;
+}
+
+class SaxHandler {
+ public:
+  SaxHandler(Document& doc, const Limits& limits) : tree_(doc), limits_(limits) {}
+
+  bool Null() { return AddScalar(Value::Null()); }
+  bool Bool(bool b) { return AddScalar(Value::Bool(b)); }
+  bool Int(int) { return Unexpected(); }
+  bool Uint(unsigned) { return Unexpected(); }
+  bool Int64(int64_t) { return Unexpected(); }
+  bool Uint64(uint64_t) { return Unexpected(); }
+  bool Double(double) { return Unexpected(); }
+  bool RawNumber(const char* str, rapidjson::SizeType len, bool copy) {
+    WW_CHECK(!copy);  // in-situ parsing: the text stays in the document's buffer
+    return AddScalar(Value::Number(std::string_view(str, len)));
+  }
+  bool String(const char* str, rapidjson::SizeType len, bool copy) {
+    WW_CHECK(!copy);
+    if (HasEncodedSurrogate(str, len)) {
+      return Fail(ParseError::Code::kInvalidUtf8, "string contains an unpaired UTF-16 surrogate");
+    }
+    return AddScalar(Value::String(std::string_view(str, len)));
+  }
+  bool StartObject() { return Open(true); }
+  bool Key(const char* str, rapidjson::SizeType len, bool copy) {
+    WW_CHECK(!copy);
+    if (HasEncodedSurrogate(str, len)) {
+      return Fail(ParseError::Code::kInvalidUtf8, "key contains an unpaired UTF-16 surrogate");
+    }
+    if (tree_.current_count() >= limits_.max_object_members) {
+      return Fail(ParseError::Code::kTooManyItems,
+                  "object has more than " + std::to_string(limits_.max_object_members) + " members");
+    }
+    tree_.SetKey(std::string_view(str, len));
+    return true;
+  }
+  bool EndObject(rapidjson::SizeType) {
+    tree_.EndContainer(true);
+    return true;
+  }
+  bool StartArray() { return Open(false); }
+  bool EndArray(rapidjson::SizeType) {
+    tree_.EndContainer(false);
+    return true;
+  }
+
+  TreeAssembler& tree() { return tree_; }
+  bool failed() const { return failed_; }
+  ParseError& error() { return error_; }
+
+ private:
+  bool CheckArrayRoom() {
+    if (tree_.depth() > 0 && tree_.current_count() >= limits_.max_array_items) {
+      return Fail(ParseError::Code::kTooManyItems,
+                  "array has more than " + std::to_string(limits_.max_array_items) + " items");
+    }
+    return true;
+  }
+  bool AddScalar(Value v) {
+    if (!CheckArrayRoom()) return false;
+    tree_.Add(v);
+    return true;
+  }
+  bool Open(bool is_object) {
+    if (!CheckArrayRoom()) return false;
+    if (tree_.depth() >= limits_.max_depth) {
+      return Fail(ParseError::Code::kTooDeep,
+                  "nesting deeper than " + std::to_string(limits_.max_depth) + " levels");
+    }
+    tree_.StartContainer(is_object);
+    return true;
+  }
+  bool Unexpected() { return Fail(ParseError::Code::kSyntax, "unexpected number form"); }
+  bool Fail(ParseError::Code code, std::string message) {
+    failed_ = true;
+    error_.code = code;
+    error_.message = std::move(message);
+    error_.path = tree_.Path();
+    return false;
+  }
+
+  TreeAssembler tree_;
+  const Limits& limits_;
+  bool failed_ = false;
+  ParseError error_{ParseError::Code::kSyntax, {}, 0, {}};
+};
+
+ParseError::Code CodeFor(rapidjson::ParseErrorCode code) {
+  switch (code) {
+    case rapidjson::kParseErrorStringInvalidEncoding:
+    case rapidjson::kParseErrorStringUnicodeSurrogateInvalid:
+      return ParseError::Code::kInvalidUtf8;
+    default:
+      return ParseError::Code::kSyntax;
+  }
+}
+
+}  // namespace
+
+class Parser {
+ public:
+  static bool Run(std::string_view text, const Limits& limits, Document& doc, ParseError& error) {
+    if (text.size() > limits.max_bytes) {
+      error = {ParseError::Code::kTooLarge,
+               "document is " + std::to_string(text.size()) + " bytes; the limit is " +
+                   std::to_string(limits.max_bytes),
+               0, {}};
+      return false;
+    }
+    if (const void* nul = std::memchr(text.data(), '\0', text.size())) {
+      error = {ParseError::Code::kSyntax, "NUL byte in JSON text",
+               static_cast<size_t>(static_cast<const char*>(nul) - text.data()), {}};
+      return false;
+    }
+    doc = Document();
+    doc.buffer_ = std::unique_ptr<char[]>(new char[text.size() + 1]);
+    std::memcpy(doc.buffer_.get(), text.data(), text.size());
+    doc.buffer_[text.size()] = '\0';
+
+    SaxHandler handler(doc, limits);
+    rapidjson::Reader reader;
+    rapidjson::InsituStringStream stream(doc.buffer_.get());
+    constexpr unsigned kFlags = rapidjson::kParseInsituFlag | rapidjson::kParseValidateEncodingFlag |
+                                rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseIterativeFlag;
+    rapidjson::ParseResult result = reader.Parse<kFlags>(stream, handler);
+    if (!result) {
+      if (handler.failed()) {
+        error = std::move(handler.error());
+        error.offset = result.Offset();
+      } else {
+        error = {CodeFor(result.Code()), rapidjson::GetParseError_En(result.Code()), result.Offset(),
+                 handler.tree().Path()};
+      }
+      return false;
+    }
+    WW_CHECK(handler.tree().finished());
+    doc.root_ = handler.tree().root();
+    return true;
+  }
+};
+
+bool Parse(std::string_view text, const Limits& limits, Document& doc, ParseError& error) {
+  return Parser::Run(text, limits, doc, error);
+}
+
+struct Builder::Impl {
+  explicit Impl(Document& d) : doc(d), tree(d) {}
+  Document& doc;
+  TreeAssembler tree;
+};
+
+Builder::Builder(Document& doc) : impl_(std::make_unique<Impl>(doc)) {}
+Builder::~Builder() = default;
+Builder& Builder::StartObject() { impl_->tree.StartContainer(true); return *this; }
+Builder& Builder::Key(std::string_view key) { impl_->tree.SetKey(impl_->doc.CopyString(key)); return *this; }
+Builder& Builder::EndObject() { impl_->tree.EndContainer(true); return *this; }
+Builder& Builder::StartArray() { impl_->tree.StartContainer(false); return *this; }
+Builder& Builder::EndArray() { impl_->tree.EndContainer(false); return *this; }
+Builder& Builder::String(std::string_view s) { impl_->tree.Add(Value::String(impl_->doc.CopyString(s))); return *this; }
+Builder& Builder::Number(std::string_view t) { impl_->tree.Add(Value::Number(impl_->doc.CopyString(t))); return *this; }
+Builder& Builder::Int(int64_t n) { return Number(std::to_string(n)); }
+Builder& Builder::Bool(bool b) { impl_->tree.Add(Value::Bool(b)); return *this; }
+Builder& Builder::Null() { impl_->tree.Add(Value::Null()); return *this; }
+Builder& Builder::Raw(const Value& v) { impl_->tree.Add(Clone(v, impl_->doc)); return *this; }
+void Builder::Finish() {
+  WW_CHECK(impl_->tree.finished());
+  impl_->doc.set_root(impl_->tree.root());
+}
+
+namespace {
+
+void WriteString(std::string_view s, std::string& out) {
+  static const char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  size_t run = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
+    switch (c) {
+      case '"': out.append("\\\""); break;
+      case '\\': out.append("\\\\"); break;
+      case '\n': out.append("\\n"); break;
+      case '\r': out.append("\\r"); break;
+      case '\t': out.append("\\t"); break;
+      case '\b': out.append("\\b"); break;
+      case '\f': out.append("\\f"); break;
+      default:
+        out.append("\\u00");
+        out.push_back(kHex[c >> 4]);
+        out.push_back(kHex[c & 15]);
+    }
+  }
+  out.append(s.data() + run, s.size() - run);
+  out.push_back('"');
+}
+
+void Indent(std::string& out, int level) {
+  out.push_back('\n');
+  out.append(static_cast<size_t>(level) * 2, ' ');
+}
+
+void WriteValue(const Value& v, std::string& out, bool pretty, int level) {
+  switch (v.kind()) {
+    case Kind::kNull: out.append("null"); return;
+    case Kind::kTrue: out.append("true"); return;
+    case Kind::kFalse: out.append("false"); return;
+    case Kind::kNumber: out.append(v.text()); return;
+    case Kind::kString: WriteString(v.text(), out); return;
+    case Kind::kArray: {
+      out.push_back('[');
+      bool first = true;
+      for (const Value& item : v.items()) {
+        if (!first) out.push_back(',');
+        first = false;
+        if (pretty) Indent(out, level + 1);
+        WriteValue(item, out, pretty, level + 1);
+      }
+      if (pretty && v.size() > 0) Indent(out, level);
+      out.push_back(']');
+      return;
+    }
+    case Kind::kObject: {
+      out.push_back('{');
+      bool first = true;
+      for (const Member& m : v.members()) {
+        if (!first) out.push_back(',');
+        first = false;
+        if (pretty) Indent(out, level + 1);
+        WriteString(m.key, out);
+        out.append(pretty ? ": " : ":");
+        WriteValue(m.value, out, pretty, level + 1);
+      }
+      if (pretty && v.size() > 0) Indent(out, level);
+      out.push_back('}');
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+void WriteTo(const Value& value, std::string& out, bool pretty) { WriteValue(value, out, pretty, 0); }
+
+std::string Write(const Value& value, bool pretty) {
+  std::string out;
+  WriteTo(value, out, pretty);
+  return out;
+}
+
+bool Equal(const Value& a, const Value& b) {
+  if (a.kind() != b.kind()) return false;
+  switch (a.kind()) {
+    case Kind::kNull:
+    case Kind::kTrue:
+    case Kind::kFalse:
+      return true;
+    case Kind::kNumber:
+    case Kind::kString:
+      return a.text() == b.text();
+    case Kind::kArray: {
+      if (a.size() != b.size()) return false;
+      for (uint32_t i = 0; i < a.size(); ++i) {
+        if (!Equal(a.items()[i], b.items()[i])) return false;
+      }
+      return true;
+    }
+    case Kind::kObject: {
+      if (a.size() != b.size()) return false;
+      // Pair each member of `a` with an unused member of `b` of the same key; duplicates pair in order.
+      std::vector<bool> used(b.size(), false);
+      for (const Member& m : a.members()) {
+        bool found = false;
+        for (uint32_t j = 0; j < b.size(); ++j) {
+          if (!used[j] && b.members()[j].key == m.key) {
+            if (!Equal(m.value, b.members()[j].value)) return false;
+            used[j] = true;
+            found = true;
+            break;
+          }
+        }
+        if (!found) return false;
+      }
+      return true;
+    }
+  }
+  return false;
+}
+
+Value Clone(const Value& v, Document& doc) {
+  switch (v.kind()) {
+    case Kind::kString: return Value::String(doc.CopyString(v.text()));
+    case Kind::kNumber: return Value::Number(doc.CopyString(v.text()));
+    case Kind::kArray: {
+      Value* items = doc.AllocateValues(v.size());
+      for (uint32_t i = 0; i < v.size(); ++i) items[i] = Clone(v.items()[i], doc);
+      return Value::Array(items, v.size());
+    }
+    case Kind::kObject: {
+      Member* members = doc.AllocateMembers(v.size());
+      for (uint32_t i = 0; i < v.size(); ++i) {
+        members[i] = {doc.CopyString(v.members()[i].key), Clone(v.members()[i].value, doc)};
+      }
+      return Value::Object(members, v.size());
+    }
+    default: return v;
+  }
+}
+
+}  // namespace workwell::json

@@ -1,0 +1,107 @@
+#include "adapter/common/json/json.h"
+
+#include <gtest/gtest.h>
+
+namespace workwell::json {
+namespace {
+
+Document MustParse(std::string_view text) {
+  Document doc;
+  ParseError err;
+  EXPECT_TRUE(Parse(text, Limits{}, doc, err)) << err.message;
+  return doc;
+}
+
+ParseError MustFail(std::string_view text, const Limits& limits = Limits{}) {
+  Document doc;
+  ParseError err;
+  EXPECT_FALSE(Parse(text, limits, doc, err)) << text;
+  return err;
+}
+
+TEST(JsonTest, NumbersKeepTheirText) {
+  Document doc = MustParse(R"({"a":1.50,"b":1e2,"c":-0.0,"d":12345678901234567890123})");
+  EXPECT_EQ(Write(doc.root()), R"({"a":1.50,"b":1e2,"c":-0.0,"d":12345678901234567890123})");
+  EXPECT_TRUE(doc.root().Find("a")->IsNumber());
+  EXPECT_EQ(doc.root().Find("a")->text(), "1.50");
+}
+
+TEST(JsonTest, StringsAreUnescapedAndReescaped) {
+  Document doc = MustParse(R"(["a\"b\\c\n\u00e9\u0001/"])");
+  EXPECT_EQ(doc.root().items()[0].text(), "a\"b\\c\n\xC3\xA9\x01/");
+  EXPECT_EQ(Write(doc.root()), "[\"a\\\"b\\\\c\\n\xC3\xA9\\u0001/\"]");
+}
+
+TEST(JsonTest, KeepsMemberOrderAndDuplicates) {
+  Document doc = MustParse(R"({"z":1,"a":2,"z":3})");
+  ASSERT_EQ(doc.root().size(), 3u);
+  EXPECT_EQ(doc.root().members()[0].key, "z");
+  EXPECT_EQ(doc.root().members()[2].value.text(), "3");
+}
+
+TEST(JsonTest, RejectsInvalidUtf8) {
+  EXPECT_EQ(MustFail("{\"a\":\"\xC3\x28\"}").code, ParseError::Code::kInvalidUtf8);
+  EXPECT_EQ(MustFail("{\"a\":\"\xED\xA0\x80\"}").code, ParseError::Code::kInvalidUtf8);
+  EXPECT_EQ(MustFail(R"({"a":"\uDC00"})").code, ParseError::Code::kInvalidUtf8);
+  EXPECT_EQ(MustFail(R"({"a":"\uD800x"})").code, ParseError::Code::kInvalidUtf8);
+}
+
+TEST(JsonTest, ReportsTheOpenPathOfAFailure) {
+  ParseError err = MustFail("{\"name\":[{\"given\":[\"ok\",\"\xFF\"]}]}");
+  EXPECT_EQ(err.code, ParseError::Code::kInvalidUtf8);
+  EXPECT_EQ(err.path, (std::vector<std::string>{"name", "0", "given", "1"}));
+}
+
+TEST(JsonTest, RejectsSyntaxErrorsAndTrailingText) {
+  MustFail("{\"a\":1,}");
+  MustFail("{\"a\":01}");
+  MustFail("{\"a\":1} x");
+  MustFail(std::string_view("{\"a\":1}\0", 8));
+  MustFail("");
+  MustFail("{\"a\":\"tab\there\"}");
+}
+
+TEST(JsonTest, EnforcesLimits) {
+  Limits limits;
+  limits.max_depth = 3;
+  EXPECT_EQ(MustFail("[[[[1]]]]", limits).code, ParseError::Code::kTooDeep);
+  MustParse("[[[1]]]");
+  limits = Limits{};
+  limits.max_array_items = 2;
+  EXPECT_EQ(MustFail("[1,2,3]", limits).code, ParseError::Code::kTooManyItems);
+  limits = Limits{};
+  limits.max_bytes = 4;
+  EXPECT_EQ(MustFail("[1,2,3]", limits).code, ParseError::Code::kTooLarge);
+}
+
+TEST(JsonTest, EqualComparesObjectsUnorderedAndNumbersByText) {
+  Document a = MustParse(R"({"x":[1,2],"y":{"p":1.0}})");
+  Document b = MustParse(R"({"y":{"p":1.0},"x":[1,2]})");
+  Document c = MustParse(R"({"y":{"p":1},"x":[1,2]})");
+  Document d = MustParse(R"({"y":{"p":1.0},"x":[2,1]})");
+  EXPECT_TRUE(Equal(a.root(), b.root()));
+  EXPECT_FALSE(Equal(a.root(), c.root()));
+  EXPECT_FALSE(Equal(a.root(), d.root()));
+}
+
+TEST(JsonTest, BuilderProducesTheSameTreeAsParsing) {
+  Document built;
+  Builder b(built);
+  b.StartObject().Key("k").StartArray().Number("1.10").String("s").Bool(true).Null().EndArray().EndObject();
+  b.Finish();
+  Document parsed = MustParse(R"({"k":[1.10,"s",true,null]})");
+  EXPECT_TRUE(Equal(built.root(), parsed.root()));
+  EXPECT_EQ(Write(built.root(), true), "{\n  \"k\": [\n    1.10,\n    \"s\",\n    true,\n    null\n  ]\n}");
+}
+
+TEST(JsonTest, CloneIsIndependentOfTheSource) {
+  Document copy;
+  {
+    Document src = MustParse(R"({"a":[{"b":"c"}]})");
+    copy.set_root(Clone(src.root(), copy));
+  }
+  EXPECT_EQ(Write(copy.root()), R"({"a":[{"b":"c"}]})");
+}
+
+}  // namespace
+}  // namespace workwell::json
