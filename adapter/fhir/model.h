@@ -1,0 +1,92 @@
+#pragma once
+// The R4 type model: every resource, complex and primitive type with its elements in the
+// specification's order, built once from the official StructureDefinition snapshots
+// (profiles-types.json, profiles-resources.json). Immutable after loading; share freely across
+// threads through std::shared_ptr<const Model>.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "adapter/common/status.h"
+#include "adapter/fhir/primitives.h"
+
+namespace workwell::fhir {
+
+struct TypeInfo;
+
+// One child element of a type, e.g. Patient.name or Observation.value[x].
+struct ElementInfo {
+  std::string name;  // without "[x]": "name", "value"
+  std::string path;  // as in the definition: "Observation.value[x]"
+  int index = 0;     // position among the type's elements (the serialisation order)
+  bool is_choice = false;
+  bool is_array = false;  // max is not "0" or "1"
+  uint32_t min = 0;
+  uint32_t max = 1;  // kUnbounded for "*"
+  std::vector<const TypeInfo*> types;  // one, or each allowed type of a choice
+  bool is_modifier = false;
+  bool is_summary = false;
+  static constexpr uint32_t kUnbounded = 0xFFFFFFFFu;
+};
+
+// The element a JSON property name stands for, with the type that name selects
+// ("valueQuantity" selects Quantity of Observation.value[x]).
+struct JsonBinding {
+  const ElementInfo* element = nullptr;
+  const TypeInfo* type = nullptr;
+};
+
+struct TypeInfo {
+  enum class Kind { kPrimitive, kComplex, kResource, kBackbone };
+  std::string name;  // "Patient", "HumanName", "string"; backbones by path: "Patient.contact"
+  Kind kind = Kind::kComplex;
+  bool is_abstract = false;
+  const TypeInfo* base = nullptr;  // Patient -> DomainResource -> Resource
+  std::string url;                 // canonical URL of the defining StructureDefinition
+  // Set for primitives: the lexical rules and JSON shape. The pseudo-types behind
+  // System.String elements (Element.id, Extension.url, Resource.id) cannot carry extensions.
+  std::optional<PrimitiveType> primitive;
+  bool allows_extensions = true;
+  std::vector<ElementInfo> elements;
+
+  // The element and type that JSON property `json_name` denotes, or nullptr.
+  const JsonBinding* FindJson(std::string_view json_name) const;
+  const ElementInfo* FindElement(std::string_view name) const;
+  bool IsResource() const { return kind == Kind::kResource; }
+  bool IsPrimitive() const { return kind == Kind::kPrimitive; }
+  // True when this type is `other` or derives from it (Age is a Quantity; Patient is a Resource).
+  bool IsA(const TypeInfo* other) const;
+
+  std::unordered_map<std::string, JsonBinding> json_names;
+};
+
+class Model {
+ public:
+  // Loads the model from the directory holding profiles-types.json and profiles-resources.json.
+  static common::Result<std::shared_ptr<const Model>> LoadFromDirectory(const std::string& r4_dir);
+  // Loads the model from the directory named by $WORKWELL_FHIR_DIR (its r4/ folder) or, failing
+  // that, the build's default location.
+  static common::Result<std::shared_ptr<const Model>> LoadDefault();
+  // The default definitions directory (…/r4) as LoadDefault resolves it.
+  static std::string DefaultDirectory();
+
+  // Any type by name: "Patient", "string", "HumanName", "Patient.contact".
+  const TypeInfo* FindType(std::string_view name) const;
+  // A concrete (non-abstract) resource type by name, or nullptr.
+  const TypeInfo* FindResource(std::string_view name) const;
+  const TypeInfo* resource_base() const { return resource_; }
+  std::vector<std::string> ResourceNames() const;
+  size_t type_count() const { return types_.size(); }
+
+ private:
+  Model() = default;
+  std::unordered_map<std::string, std::unique_ptr<TypeInfo>> types_;
+  const TypeInfo* resource_ = nullptr;
+  friend class ModelBuilder;
+};
+
+}  // namespace workwell::fhir
