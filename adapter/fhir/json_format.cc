@@ -1,6 +1,7 @@
 #include "adapter/fhir/json_format.h"
 
 #include <algorithm>
+#include <span>
 #include <vector>
 
 namespace workwell::fhir {
@@ -109,11 +110,19 @@ class Walker {
       Error("structure", "an object must not be empty");
       return;
     }
-    std::vector<Slot> slots;
-    slots.reserve(obj.size());
+    // Small objects (nearly all of them) sort on the stack.
+    Slot stack_slots[32];
+    std::vector<Slot> heap_slots;
+    Slot* slots_data = stack_slots;
+    if (obj.size() > 32) {
+      heap_slots.resize(obj.size());
+      slots_data = heap_slots.data();
+    }
+    size_t slot_count = 0;
+    auto push = [&](Slot s) { slots_data[slot_count++] = s; };
     for (const json::Member& m : obj.members()) {
       if (is_resource && m.key == "resourceType") {
-        slots.push_back({&m, nullptr, -1, false});
+        push({&m, nullptr, -1, false});
         continue;
       }
       const bool underscore = !m.key.empty() && m.key[0] == '_';
@@ -127,8 +136,9 @@ class Walker {
         path_.resize(mark);
         continue;
       }
-      slots.push_back({&m, b, b->element->index * 2 + (underscore ? 1 : 0), underscore});
+      push({&m, b, b->element->index * 2 + (underscore ? 1 : 0), underscore});
     }
+    std::span<Slot> slots(slots_data, slot_count);
     std::stable_sort(slots.begin(), slots.end(), [](const Slot& a, const Slot& b) { return a.order < b.order; });
     for (size_t i = 0; i + 1 < slots.size(); ++i) {
       const Slot& a = slots[i];
@@ -169,10 +179,17 @@ class Walker {
       path_.resize(mark);
     }
     // Reorder the members in place: canonical order for the writer.
-    std::vector<json::Member> ordered;
-    ordered.reserve(obj.size());
-    for (const Slot& s : slots) ordered.push_back(*s.member);
-    if (ordered.size() == obj.size()) std::copy(ordered.begin(), ordered.end(), obj.members().begin());
+    if (slots.size() == obj.size()) {
+      json::Member stack_members[32];
+      std::vector<json::Member> heap_members;
+      json::Member* ordered = stack_members;
+      if (slots.size() > 32) {
+        heap_members.resize(slots.size());
+        ordered = heap_members.data();
+      }
+      for (size_t i = 0; i < slots.size(); ++i) ordered[i] = *slots[i].member;
+      std::copy(ordered, ordered + slots.size(), obj.members().begin());
+    }
   }
 
   void WalkProperty(const JsonBinding& b, const json::Value* value, const json::Value* companion) {

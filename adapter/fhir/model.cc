@@ -13,7 +13,7 @@ using common::Result;
 using common::Status;
 
 const JsonBinding* TypeInfo::FindJson(std::string_view json_name) const {
-  auto it = json_names.find(std::string(json_name));
+  auto it = json_names.find(json_name);
   return it == json_names.end() ? nullptr : &it->second;
 }
 
@@ -32,7 +32,7 @@ bool TypeInfo::IsA(const TypeInfo* other) const {
 }
 
 const TypeInfo* Model::FindType(std::string_view name) const {
-  auto it = types_.find(std::string(name));
+  auto it = types_.find(name);
   return it == types_.end() ? nullptr : it->second.get();
 }
 

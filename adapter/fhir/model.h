@@ -40,6 +40,12 @@ struct JsonBinding {
   const TypeInfo* type = nullptr;
 };
 
+// Hash and equality that let maps keyed by std::string be searched with a string_view.
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+};
+
 struct TypeInfo {
   enum class Kind { kPrimitive, kComplex, kResource, kBackbone };
   std::string name;  // "Patient", "HumanName", "string"; backbones by path: "Patient.contact"
@@ -61,7 +67,7 @@ struct TypeInfo {
   // True when this type is `other` or derives from it (Age is a Quantity; Patient is a Resource).
   bool IsA(const TypeInfo* other) const;
 
-  std::unordered_map<std::string, JsonBinding> json_names;
+  std::unordered_map<std::string, JsonBinding, StringHash, std::equal_to<>> json_names;
 };
 
 class Model {
@@ -84,7 +90,7 @@ class Model {
 
  private:
   Model() = default;
-  std::unordered_map<std::string, std::unique_ptr<TypeInfo>> types_;
+  std::unordered_map<std::string, std::unique_ptr<TypeInfo>, StringHash, std::equal_to<>> types_;
   const TypeInfo* resource_ = nullptr;
   friend class ModelBuilder;
 };
