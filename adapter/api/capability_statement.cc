@@ -1,0 +1,132 @@
+#include "adapter/api/capability_statement.h"
+
+#include <algorithm>
+#include <map>
+#include <utility>
+#include <vector>
+
+#include "adapter/common/json/json.h"
+
+namespace workwell::api {
+namespace {
+
+// What one level (system or one resource type) supports, in registration order, deduplicated.
+struct Level {
+  std::vector<std::string> interactions;
+  std::vector<const SearchParam*> search_params;
+  std::vector<const Capability*> operations;
+
+  void Add(const Capability& cap) {
+    if (cap.kind == Capability::Kind::kInteraction) {
+      if (std::find(interactions.begin(), interactions.end(), cap.name) == interactions.end()) {
+        interactions.push_back(cap.name);
+      }
+      for (const SearchParam& p : cap.search_params) {
+        const bool seen = std::any_of(search_params.begin(), search_params.end(),
+                                      [&](const SearchParam* q) { return q->name == p.name; });
+        if (!seen) search_params.push_back(&p);
+      }
+    } else if (cap.kind == Capability::Kind::kOperation) {
+      const bool seen = std::any_of(operations.begin(), operations.end(), [&](const Capability* o) {
+        return o->name == cap.name && o->definition == cap.definition;
+      });
+      if (!seen) operations.push_back(&cap);
+    }
+  }
+};
+
+void WriteOperations(json::Builder& b, const Level& level) {
+  if (level.operations.empty()) return;
+  b.Key("operation").StartArray();
+  for (const Capability* op : level.operations) {
+    b.StartObject().Key("name").String(op->name).Key("definition").String(op->definition);
+    if (!op->documentation.empty()) b.Key("documentation").String(op->documentation);
+    b.EndObject();
+  }
+  b.EndArray();
+}
+
+void WriteInteractions(json::Builder& b, const Level& level) {
+  if (level.interactions.empty()) return;
+  b.Key("interaction").StartArray();
+  for (const std::string& code : level.interactions) {
+    b.StartObject().Key("code").String(code).EndObject();
+  }
+  b.EndArray();
+}
+
+}  // namespace
+
+std::string BuildCapabilityStatement(const Router& router, const CapabilityOptions& options) {
+  Level system;
+  std::map<std::string, Level> types;  // sorted by type name
+  for (const Route* route : router.routes()) {
+    if (route->capability.kind == Capability::Kind::kNone) continue;
+    if (route->resource_types.empty()) {
+      system.Add(route->capability);
+    } else {
+      for (const std::string& t : route->resource_types) types[t].Add(route->capability);
+    }
+  }
+
+  json::Document doc;
+  json::Builder b(doc);
+  b.StartObject();
+  b.Key("resourceType").String("CapabilityStatement");
+  b.Key("name").String("WorkWellGateway");
+  b.Key("status").String("active");
+  b.Key("experimental").Bool(false);
+  b.Key("date").String(options.date);
+  b.Key("publisher").String(options.publisher);
+  b.Key("kind").String("instance");
+  b.Key("software").StartObject();
+  b.Key("name").String(options.software_name).Key("version").String(options.software_version);
+  b.EndObject();
+  b.Key("implementation").StartObject();
+  b.Key("description").String(options.implementation_description);
+  if (!options.implementation_url.empty()) b.Key("url").String(options.implementation_url);
+  b.EndObject();
+  b.Key("fhirVersion").String("4.0.1");
+  b.Key("format").StartArray().String("application/fhir+json").String("json").EndArray();
+  b.Key("rest").StartArray().StartObject();
+  b.Key("mode").String("server");
+  if (!types.empty()) {
+    b.Key("resource").StartArray();
+    for (const auto& [type, level] : types) {
+      b.StartObject().Key("type").String(type);
+      WriteInteractions(b, level);
+      if (!level.search_params.empty()) {
+        b.Key("searchParam").StartArray();
+        for (const SearchParam* p : level.search_params) {
+          b.StartObject().Key("name").String(p->name);
+          if (!p->definition.empty()) b.Key("definition").String(p->definition);
+          b.Key("type").String(p->type);
+          if (!p->documentation.empty()) b.Key("documentation").String(p->documentation);
+          b.EndObject();
+        }
+        b.EndArray();
+      }
+      WriteOperations(b, level);
+      b.EndObject();
+    }
+    b.EndArray();
+  }
+  WriteInteractions(b, system);
+  WriteOperations(b, system);
+  b.EndObject().EndArray();
+  b.EndObject();
+  b.Finish();
+  return json::Write(doc.root());
+}
+
+common::Status AddMetadataRoute(Router& router, CapabilityOptions options) {
+  Route route;
+  route.method = "GET";
+  route.pattern = "/metadata";
+  route.handler = [&router, options = std::move(options)](const Request&) {
+    return Response::Resource(200, BuildCapabilityStatement(router, options));
+  };
+  return router.Add(std::move(route));
+}
+
+}  // namespace workwell::api

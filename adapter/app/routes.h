@@ -1,0 +1,16 @@
+#pragma once
+// Wiring: which routes the gateway serves. Every module's HTTP surface is registered here, so the
+// CapabilityStatement at /metadata lists exactly these.
+
+#include "adapter/api/health.h"
+#include "adapter/api/router.h"
+#include "adapter/app/gateway_config.h"
+#include "adapter/common/status.h"
+
+namespace workwell::app {
+
+// Registers GET /metadata, /healthz, /readyz and the FHIR interactions and operations on
+// `router`. `health` must outlive the router's use. Status as for api::Router::Add.
+common::Status RegisterRoutes(const GatewayConfig& config, api::Router& router, api::Health& health);
+
+}  // namespace workwell::app
