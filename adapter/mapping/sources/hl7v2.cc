@@ -273,13 +273,18 @@ class Hl7Parser {
     for (std::string_view rep_raw : Split(raw, e.repetition)) {
       path.repetition = ++rep_no;
       Hl7Repetition rep;
+      const std::vector<std::string_view> comps = Split(rep_raw, e.component);
       uint32_t comp_no = 0;
-      for (std::string_view comp_raw : Split(rep_raw, e.component)) {
-        path.component = ++comp_no;
+      for (std::string_view comp_raw : comps) {
+        ++comp_no;
         Hl7Component comp;
+        const std::vector<std::string_view> subs = Split(comp_raw, e.subcomponent);
         uint32_t sub_no = 0;
-        for (std::string_view sub_raw : Split(comp_raw, e.subcomponent)) {
-          path.subcomponent = ++sub_no;
+        for (std::string_view sub_raw : subs) {
+          ++sub_no;
+          // The canonical path of this leaf, as ForEachField will name it.
+          path.component = comps.size() > 1 || subs.size() > 1 ? comp_no : 0;
+          path.subcomponent = subs.size() > 1 ? sub_no : 0;
           Hl7Text leaf;
           if (sub_raw == "\"\"") {
             leaf.is_null = true;
