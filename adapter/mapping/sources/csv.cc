@@ -62,7 +62,7 @@ CsvReader::CsvReader(std::string_view data, CsvOptions options) : options_(optio
 CsvReader::CsvReader(std::istream& in, CsvOptions options) : CsvReader(std::string_view(), options) {
   in_ = &in;
   eof_ = false;
-  options_.read_chunk_bytes = std::max<size_t>(options_.read_chunk_bytes, 4096);
+  options_.read_chunk_bytes = std::max<size_t>(options_.read_chunk_bytes, 1);
   storage_.resize(options_.read_chunk_bytes + options_.max_record_bytes + 16);
   data_ = storage_.data();
 }
@@ -77,7 +77,7 @@ void CsvReader::Refill() {
     size_ -= pos_;
     pos_ = 0;
   }
-  const size_t want = storage_.size() - size_;
+  const size_t want = std::min(options_.read_chunk_bytes, storage_.size() - size_);
   in_->read(storage_.data() + size_, static_cast<std::streamsize>(want));
   const size_t got = static_cast<size_t>(in_->gcount());
   size_ += got;

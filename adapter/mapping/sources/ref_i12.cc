@@ -109,10 +109,12 @@ bool CheckRefI12(const Hl7Message& m, std::vector<SourceIssue>& issues) {
       issues.push_back({Severity::kWarning, "informational", "segment is accepted but not mapped", At(seg, where)});
     }
     const bool floating = seg.name == "NTE" || seg.name == "CTD";
-    if (!floating && rule->rank < rank) {
+    if (floating) continue;
+    if (rule->rank < rank) {
       issues.push_back({Severity::kError, "structure", "segment out of order for REF^I12", At(seg, where)});
     }
-    if (!floating) rank = std::max(rank, rule->rank);
+    // Judge the next segment against this one, so one misplaced segment is one error.
+    rank = rule->rank;
   }
   if (m.SegmentCount("RF1") != 1) {
     issues.push_back({Severity::kError, "required", "exactly one RF1 segment is required",
