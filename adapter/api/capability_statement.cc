@@ -129,4 +129,33 @@ common::Status AddMetadataRoute(Router& router, CapabilityOptions options) {
   return router.Add(std::move(route));
 }
 
+common::Status AddVersionsOperation(Router& router) {
+  const auto handler = [](const Request& request) {
+    if (!request.body.empty()) {
+      json::Document doc;
+      json::ParseError error;
+      const bool parsed = json::Parse(request.body, json::Limits{}, doc, error);
+      const json::Value* type = parsed ? doc.root().Find("resourceType") : nullptr;
+      if (type == nullptr || !type->IsString() || type->text() != "Parameters") {
+        return Response::Outcome(400, fhir::Severity::kError, "invalid",
+                                 "the $versions body must be a Parameters resource");
+      }
+    }
+    return Response::Resource(
+        200,
+        R"({"resourceType":"Parameters","parameter":[{"name":"version","valueCode":"4.0"},)"
+        R"({"name":"default","valueCode":"4.0"}]})");
+  };
+  for (const char* method : {"GET", "POST"}) {
+    Route route;
+    route.method = method;
+    route.pattern = "/$versions";
+    route.handler = handler;
+    route.capability = Capability::Operation("versions", std::string(kVersionsDefinition));
+    route.capability.documentation = "The FHIR versions this server supports";
+    if (common::Status s = router.Add(std::move(route)); !s.ok()) return s;
+  }
+  return common::Status::Ok();
+}
+
 }  // namespace workwell::api

@@ -4,6 +4,7 @@
 // https://hl7.org/fhir/R4/capabilitystatement.html and https://hl7.org/fhir/R4/http.html#capabilities
 
 #include <string>
+#include <string_view>
 
 #include "adapter/api/router.h"
 #include "adapter/common/status.h"
@@ -29,5 +30,14 @@ std::string BuildCapabilityStatement(const Router& router, const CapabilityOptio
 // Registers GET /metadata, which renders the statement per request from `router` (the router
 // must outlive the route's use). Status as for Router::Add.
 common::Status AddMetadataRoute(Router& router, CapabilityOptions options);
+
+// Registers the system-level $versions operation (GET and POST /$versions), which answers a
+// Parameters resource naming the FHIR versions served ("4.0", also the default). A POST body, when
+// present, must be a Parameters resource. https://hl7.org/fhir/R4/capabilitystatement-operation-versions.html
+common::Status AddVersionsOperation(Router& router);
+
+// The canonical of the $versions OperationDefinition.
+inline constexpr std::string_view kVersionsDefinition =
+    "http://hl7.org/fhir/OperationDefinition/CapabilityStatement-versions";
 
 }  // namespace workwell::api

@@ -11,6 +11,7 @@ common::Status RegisterRoutes(const GatewayConfig& config, api::Router& router, 
   api::CapabilityOptions capability;
   capability.date = api::FormatUtcSeconds(std::chrono::system_clock::now());
   if (common::Status s = api::AddMetadataRoute(router, std::move(capability)); !s.ok()) return s;
+  if (common::Status s = api::AddVersionsOperation(router); !s.ok()) return s;
   if (common::Status s = health.AddRoutes(router); !s.ok()) return s;
   // FHIR interactions and operations ($validate, $translate, ...) are added here as their modules
   // land, each with its Capability so /metadata advertises it.
