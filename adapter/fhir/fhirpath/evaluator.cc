@@ -173,20 +173,6 @@ std::string_view SystemTypeName(ValueType t) {
   return "";
 }
 
-std::string_view SystemNameOfKind(PrimitiveKind k) {
-  switch (k) {
-    case PrimitiveKind::kBoolean: return "Boolean";
-    case PrimitiveKind::kInteger: return "Integer";
-    case PrimitiveKind::kDecimal: return "Decimal";
-    case PrimitiveKind::kString: return "String";
-    case PrimitiveKind::kDate: return "Date";
-    case PrimitiveKind::kDateTime: return "DateTime";
-    case PrimitiveKind::kTime: return "Time";
-    case PrimitiveKind::kNone: return "";
-  }
-  return "";
-}
-
 // The FHIR primitive whose System type is `system` ("Boolean" -> "boolean").
 std::string_view FhirPrimitiveFor(std::string_view system) {
   if (system == "Boolean") return "boolean";
@@ -478,9 +464,7 @@ class Evaluator {
   bool MatchesType(const Value& v, const TypeSpec& t) const {
     if (v.is_node()) {
       const Node& n = *v.node();
-      if (t.ns == "System") {
-        return n.has_value() && SystemNameOfKind(n.primitive_kind()) == t.name && FhirPrimitiveFor(t.name) == n.type_name();
-      }
+      if (t.ns == "System") return false;  // FHIR.integer is not System.Integer
       if (IsSubtype(n.type_name(), t.name)) return true;
       if (env_.types == nullptr && n.is_resource() && (t.name == "Resource" || t.name == "DomainResource")) return true;
       // An unqualified System name also matches the FHIR primitive it maps to ("answer is Boolean").
@@ -871,8 +855,9 @@ Status Evaluator::EvalBinary(const Ast& n, const Collection& input, const Scope&
     case BinaryOp::kUnion: {
       Collection all = std::move(l);
       all.insert(all.end(), r.begin(), r.end());
-      out = Distinct(all);
-      return Status::Ok();
+      Collection d = Distinct(all);
+      out.insert(out.end(), d.begin(), d.end());
+      return Check(out);
     }
     case BinaryOp::kEq:
     case BinaryOp::kNe: {
