@@ -36,8 +36,9 @@ HttpError HttpErrorFor(common::StatusCode code) {
 
 Response Response::FromStatus(const common::Status& status) {
   const HttpError e = HttpErrorFor(status.code());
-  const std::string_view text =
-      status.code() == common::StatusCode::kInternal ? "internal error" : status.message();
+  const std::string_view text = status.code() == common::StatusCode::kInternal
+                                    ? std::string_view("internal error")
+                                    : std::string_view(status.message());
   return Outcome(e.status, fhir::Severity::kError, e.issue_code, text);
 }
 

@@ -47,7 +47,7 @@ constexpr char kTestConfig[] = R"({
     "listen": {"address": "127.0.0.1", "port": 0},
     "threads": {"io": 2, "workers": 2},
     "limits": {"maxHeaderBytes": 4096, "maxBodyBytes": 1024},
-    "timeouts": {"idleMs": 2000, "keepAliveMs": 2000, "headerMs": 300, "bodyMs": 300,
+    "timeouts": {"idleMs": 1000, "keepAliveMs": 1000, "headerMs": 300, "bodyMs": 300,
                  "writeMs": 2000, "shutdownMs": 3000}
   }
 })";
@@ -547,6 +547,22 @@ TEST_F(GatewayTest, SlowBodyIsCutAfterTheBodyTimeout) {
   ASSERT_TRUE(c.Send("POST /$versions HTTP/1.1\r\nHost: x\r\nContent-Type: application/fhir+json\r\n"
                      "Content-Length: 100\r\n\r\n{\"resourceType\""));
   EXPECT_TRUE(c.WaitClosed(kIoDeadline));
+}
+
+TEST_F(GatewayTest, SilentConnectionIsClosedAfterTheIdleTimeout) {
+  Connection c(port_);
+  const auto start = Clock::now();
+  EXPECT_TRUE(c.WaitClosed(kIoDeadline));
+  EXPECT_GE(Clock::now() - start, milliseconds(900)) << "closed before the 1000 ms idle timeout";
+}
+
+TEST_F(GatewayTest, IdleKeptAliveConnectionIsClosedAfterTheKeepAliveTimeout) {
+  Connection c(port_);
+  ASSERT_TRUE(c.Send(Request("GET", "/healthz")));
+  ASSERT_TRUE(c.ReadResponse().has_value());
+  const auto start = Clock::now();
+  EXPECT_TRUE(c.WaitClosed(kIoDeadline));
+  EXPECT_GE(Clock::now() - start, milliseconds(900)) << "closed before the 1000 ms keep-alive timeout";
 }
 
 TEST_F(GatewayTest, KeepAliveServesSeveralRequestsOnOneConnection) {
