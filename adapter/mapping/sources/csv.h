@@ -53,6 +53,7 @@ class CsvRecord final : public SourceRecord {
   // The location of field `index`, naming its header.
   SourceLocation LocationOf(size_t index) const;
 
+  // SourceRecord: paths are header names; Count() is 1 for a non-empty field, else 0.
   SourceFormat format() const override { return SourceFormat::kCsv; }
   std::optional<SourceField> Get(std::string_view path) const override;
   size_t Count(std::string_view path) const override;

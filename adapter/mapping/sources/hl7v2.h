@@ -52,6 +52,7 @@ struct Hl7Repetition {
 // A field: its repetitions. An empty field has none.
 struct Hl7Field {
   std::vector<Hl7Repetition> repetitions;
+  // True when the field holds nothing (no value and no explicit null).
   bool empty() const { return repetitions.empty(); }
 };
 
@@ -94,7 +95,9 @@ struct Hl7Path {
 // are not enumerated (they are delimiters, not data).
 class Hl7Message final : public SourceRecord {
  public:
+  // The delimiters declared in MSH-1 and MSH-2.
   const Hl7Encoding& encoding() const { return encoding_; }
+  // Every segment, in message order.
   const std::vector<Hl7Segment>& segments() const { return segments_; }
 
   // The `occurrence`-th segment called `name`, or nullptr.
@@ -113,6 +116,7 @@ class Hl7Message final : public SourceRecord {
   std::string_view control_id() const { return Text("MSH-10"); }
   std::string_view version() const { return Text("MSH-12.1"); }
 
+  // SourceRecord: paths are Hl7Path strings; see the class comment for canonical paths.
   SourceFormat format() const override { return SourceFormat::kHl7v2; }
   std::optional<SourceField> Get(std::string_view path) const override;
   size_t Count(std::string_view path) const override;

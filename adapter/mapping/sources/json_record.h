@@ -43,6 +43,7 @@ class JsonRecord final : public SourceRecord {
   // The underlying document.
   const json::Document& document() const { return doc_; }
 
+  // SourceRecord: paths are JSON pointers; Get() finds scalars only, Count() sizes arrays.
   SourceFormat format() const override { return SourceFormat::kJson; }
   std::optional<SourceField> Get(std::string_view path) const override;
   size_t Count(std::string_view path) const override;
