@@ -96,6 +96,7 @@ class ModelBuilder {
     if (derivation == "constraint" || kind == "logical") return;
     auto t = std::make_unique<TypeInfo>();
     t->name = std::string(Str(sd.Find("id")));
+    if (model_.types_.count(t->name) != 0) return;  // the first definition of a type wins
     t->url = std::string(Str(sd.Find("url")));
     if (const json::Value* a = sd.Find("abstract")) t->is_abstract = a->AsBool();
     if (kind == "primitive-type") {
@@ -250,17 +251,28 @@ Result<std::shared_ptr<const Model>> Model::LoadFromDirectory(const std::string&
     if (!doc.ok()) return doc.status();
     docs.push_back(std::move(doc).value());
   }
-  std::shared_ptr<Model> model(new Model());
-  ModelBuilder builder(*model);
+  std::vector<const json::Value*> sds;
   for (const json::Document& doc : docs) {
     const json::Value* entries = doc.root().Find("entry");
     if (entries == nullptr) return common::InvalidArgument(r4_dir + ": definitions bundle has no entries");
     for (const json::Value& entry : entries->items()) {
       const json::Value* res = entry.Find("resource");
-      if (res != nullptr && Str(res->Find("resourceType")) == "StructureDefinition") builder.Declare(*res);
+      if (res != nullptr && Str(res->Find("resourceType")) == "StructureDefinition") sds.push_back(res);
     }
   }
-  if (Status s = builder.Build(); !s.ok()) return Status(s.code(), r4_dir + ": " + s.message());
+  auto model = FromDefinitions(sds);
+  if (!model.ok()) return Status(model.status().code(), r4_dir + ": " + model.status().message());
+  return model;
+}
+
+Result<std::shared_ptr<const Model>> Model::FromDefinitions(const std::vector<const json::Value*>& sds) {
+  std::shared_ptr<Model> model(new Model());
+  ModelBuilder builder(*model);
+  for (const json::Value* sd : sds) {
+    if (Str(sd->Find("url")).rfind("http://hl7.org/fhir/StructureDefinition/", 0) != 0) continue;
+    builder.Declare(*sd);
+  }
+  if (Status s = builder.Build(); !s.ok()) return s;
   return std::shared_ptr<const Model>(std::move(model));
 }
 

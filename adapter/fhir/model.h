@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "adapter/common/json/json.h"
 #include "adapter/common/status.h"
 #include "adapter/fhir/primitives.h"
 
@@ -74,6 +75,9 @@ class Model {
  public:
   // Loads the model from the directory holding profiles-types.json and profiles-resources.json.
   static common::Result<std::shared_ptr<const Model>> LoadFromDirectory(const std::string& r4_dir);
+  // Builds the model from already-parsed core StructureDefinitions (others are ignored: only
+  // definitions under http://hl7.org/fhir/StructureDefinition/ define R4 types).
+  static common::Result<std::shared_ptr<const Model>> FromDefinitions(const std::vector<const json::Value*>& sds);
   // Loads the model from the directory named by $WORKWELL_FHIR_DIR (its r4/ folder) or, failing
   // that, the build's default location.
   static common::Result<std::shared_ptr<const Model>> LoadDefault();

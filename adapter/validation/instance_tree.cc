@@ -1,0 +1,138 @@
+#include "adapter/validation/instance_tree.h"
+
+namespace workwell::validation {
+
+using fhir::fhirpath::PrimitiveKind;
+
+PrimitiveKind InstanceNode::primitive_kind() const {
+  if (type_ == nullptr || !type_->primitive) return PrimitiveKind::kNone;
+  switch (*type_->primitive) {
+    case fhir::PrimitiveType::kBoolean: return PrimitiveKind::kBoolean;
+    case fhir::PrimitiveType::kInteger:
+    case fhir::PrimitiveType::kPositiveInt:
+    case fhir::PrimitiveType::kUnsignedInt: return PrimitiveKind::kInteger;
+    case fhir::PrimitiveType::kDecimal: return PrimitiveKind::kDecimal;
+    case fhir::PrimitiveType::kDate: return PrimitiveKind::kDate;
+    case fhir::PrimitiveType::kDateTime:
+    case fhir::PrimitiveType::kInstant: return PrimitiveKind::kDateTime;
+    case fhir::PrimitiveType::kTime: return PrimitiveKind::kTime;
+    default: return PrimitiveKind::kString;
+  }
+}
+
+std::string_view InstanceNode::primitive_text() const {
+  if (!has_value()) return {};
+  if (value_->IsBool()) return value_->AsBool() ? "true" : "false";
+  return value_->text();
+}
+
+void InstanceNode::Children(std::string_view name, std::vector<const Node*>& out) const {
+  for (const InstanceNode* c : children_) {
+    if (c->name_ == name || c->json_name_ == name) out.push_back(c);
+  }
+}
+
+void InstanceNode::AllChildren(std::vector<const Node*>& out) const {
+  for (const InstanceNode* c : children_) out.push_back(c);
+}
+
+const InstanceNode* InstanceNode::resource() const {
+  const InstanceNode* n = this;
+  while (n != nullptr && !n->is_resource()) n = n->parent_;
+  return n;
+}
+
+InstanceTree::InstanceTree(const fhir::Model& model, const json::Value& resource, std::string root_path) : model_(model) {
+  root_ = NewNode();
+  const json::Value* rt = resource.Find("resourceType");
+  root_->path_ = root_path.empty() && rt != nullptr ? std::string(rt->text()) : std::move(root_path);
+  BuildResource(root_, resource);
+}
+
+InstanceNode* InstanceTree::NewNode() {
+  nodes_.emplace_back();
+  return &nodes_.back();
+}
+
+void InstanceTree::BuildResource(InstanceNode* node, const json::Value& value) {
+  const json::Value* rt = value.Find("resourceType");
+  const fhir::TypeInfo* type = rt != nullptr ? model_.FindResource(rt->text()) : nullptr;
+  node->type_ = type;
+  node->value_ = &value;
+  if (type != nullptr) BuildObject(node, value, *type);
+}
+
+void InstanceTree::BuildObject(InstanceNode* node, const json::Value& object, const fhir::TypeInfo& type) {
+  const auto& members = object.members();
+  for (size_t i = 0; i < members.size(); ++i) {
+    const json::Member& m = members[i];
+    if (m.key == "resourceType") continue;
+    const bool underscore = !m.key.empty() && m.key[0] == '_';
+    const std::string_view json_name = underscore ? m.key.substr(1) : m.key;
+    const fhir::JsonBinding* b = type.FindJson(json_name);
+    if (b == nullptr || b->type == nullptr) continue;
+    // A "_name" right after "name" was consumed with it.
+    if (underscore && i > 0 && members[i - 1].key == json_name) continue;
+    const json::Value* value = underscore ? nullptr : &m.value;
+    const json::Value* companion = nullptr;
+    if (!underscore && i + 1 < members.size() && members[i + 1].key.size() == m.key.size() + 1 &&
+        members[i + 1].key[0] == '_' && members[i + 1].key.substr(1) == m.key) {
+      companion = &members[i + 1].value;
+    } else if (underscore) {
+      companion = &m.value;
+    }
+    const bool array = b->element->is_array;
+    const size_t count = array ? std::max(value != nullptr ? value->size() : 0u, companion != nullptr ? companion->size() : 0u) : 1;
+    for (size_t k = 0; k < count; ++k) {
+      InstanceNode* child = NewNode();
+      child->name_ = b->element->name;
+      child->json_name_ = json_name;
+      child->type_ = b->type;
+      child->element_ = b->element;
+      child->parent_ = node;
+      child->index_ = static_cast<int>(k);
+      const json::Value* v = value == nullptr ? nullptr : (array ? (k < value->size() ? &value->items()[k] : nullptr) : value);
+      const json::Value* c =
+          companion == nullptr ? nullptr : (array ? (k < companion->size() ? &companion->items()[k] : nullptr) : companion);
+      if (v != nullptr && v->IsNull()) v = nullptr;
+      if (c != nullptr && c->IsNull()) c = nullptr;
+      child->value_ = v;
+      child->companion_ = c;
+      child->path_ = node->path_;
+      child->path_ += '.';
+      child->path_ += b->element->name;
+      if (b->element->is_choice) {
+        child->path_ += ".ofType(";
+        child->path_ += b->type->name;
+        child->path_ += ')';
+      }
+      if (array) {
+        child->path_ += '[';
+        child->path_ += std::to_string(k);
+        child->path_ += ']';
+      }
+      node->children_.push_back(child);
+      if (b->type->IsResource()) {
+        if (v != nullptr) BuildResource(child, *v);
+      } else if (b->type->IsPrimitive()) {
+        if (c != nullptr) BuildCompanion(child, *c);
+      } else if (v != nullptr && v->IsObject()) {
+        BuildObject(child, *v, *b->type);
+      }
+    }
+  }
+}
+
+void InstanceTree::BuildCompanion(InstanceNode* node, const json::Value& companion) {
+  const fhir::TypeInfo* element = model_.FindType("Element");
+  if (element != nullptr && companion.IsObject()) BuildObject(node, companion, *element);
+}
+
+bool ModelTypeOracle::IsSubtypeOf(std::string_view type, std::string_view base) const {
+  if (type == base) return true;
+  const fhir::TypeInfo* t = model_.FindType(type);
+  const fhir::TypeInfo* b = model_.FindType(base);
+  return t != nullptr && b != nullptr && t->IsA(b);
+}
+
+}  // namespace workwell::validation

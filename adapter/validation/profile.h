@@ -1,0 +1,113 @@
+#pragma once
+// StructureDefinitions compiled into element trees. A core definition is read from its
+// snapshot; a constraining profile (derivation = constraint) gets its snapshot generated from
+// its base and differential, so profiles that ship without a snapshot (UK Core, most IGs) work.
+// https://hl7.org/fhir/R4/profiling.html and https://hl7.org/fhir/R4/elementdefinition.html
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "adapter/common/json/json.h"
+#include "adapter/common/status.h"
+#include "adapter/fhir/fhirpath/expression.h"
+#include "adapter/fhir/model.h"
+#include "adapter/validation/conformance.h"
+
+namespace workwell::validation {
+
+struct TypeRef {
+  std::string code;                          // "Quantity", "Reference", "Extension"
+  std::vector<std::string> profiles;         // type profiles (e.g. an extension definition)
+  std::vector<std::string> target_profiles;  // for Reference/canonical
+};
+
+struct Constraint {
+  std::string key;       // "ele-1"
+  bool is_error = true;  // severity error; false = warning
+  std::string human;
+  std::string expression;
+  std::string source;    // the StructureDefinition that declared it
+  std::shared_ptr<const fhir::fhirpath::Expression> compiled;  // null when it failed to compile
+};
+
+struct Discriminator {
+  enum class Type { kValue, kPattern, kType, kProfile, kExists };
+  Type type = Type::kValue;
+  std::string path;  // "url", "code.coding.system", "$this", "resolve()"
+};
+
+struct Slicing {
+  std::vector<Discriminator> discriminators;
+  bool ordered = false;
+  enum class Rules { kOpen, kClosed, kOpenAtEnd } rules = Rules::kOpen;
+};
+
+struct Binding {
+  enum class Strength { kRequired, kExtensible, kPreferred, kExample } strength = Strength::kExample;
+  std::string value_set;
+};
+
+// One element of a compiled profile, with its children and slices.
+struct ElementDef {
+  std::string id;          // "Patient.identifier:nhsNumber.system"
+  std::string path;        // "Patient.identifier.system"
+  std::string name;        // last path segment without "[x]"
+  bool is_choice = false;
+  std::string slice_name;  // set on slices
+  uint32_t min = 0;
+  uint32_t max = fhir::ElementInfo::kUnbounded;
+  std::vector<TypeRef> types;
+  const json::Value* fixed = nullptr;    // fixed[x] value
+  const json::Value* pattern = nullptr;  // pattern[x] value
+  std::string fixed_type;                // the [x] suffix type of fixed/pattern ("Coding")
+  const json::Value* min_value = nullptr;
+  const json::Value* max_value = nullptr;
+  std::string min_value_type, max_value_type;
+  int max_length = 0;
+  std::optional<Binding> binding;
+  std::vector<Constraint> constraints;
+  std::optional<Slicing> slicing;
+  std::string content_reference;  // "#Questionnaire.item"
+  std::vector<ElementDef> children;
+  std::vector<ElementDef> slices;
+
+  const ElementDef* FindChild(std::string_view child_name) const;
+};
+
+// A compiled StructureDefinition.
+struct Profile {
+  std::string url;
+  std::string version;
+  std::string name;
+  std::string type;  // the constrained type: "Patient", "Extension", "Quantity"
+  bool is_constraint = false;
+  ElementDef root;
+  // Extension definitions: where the extension may be used (context expressions).
+  std::vector<std::pair<std::string, std::string>> contexts;  // {type, expression}
+};
+
+// Every compiled profile, by canonical URL. Built once; then immutable and safe to share.
+class ProfileSet {
+ public:
+  // Compiles every StructureDefinition in `index`. Problems with individual definitions are
+  // collected in `warnings` (the definition is skipped), never fatal.
+  static std::shared_ptr<const ProfileSet> Build(const ConformanceIndex& index, const fhir::Model& model,
+                                                 std::vector<std::string>* warnings);
+
+  // The profile with canonical `url` (optionally "|version"), or nullptr.
+  const Profile* Find(std::string_view url) const;
+  // The core definition of a type or resource ("Patient", "Quantity").
+  const Profile* Core(std::string_view type_name) const;
+  size_t size() const { return profiles_.size(); }
+
+ private:
+  friend class ProfileCompiler;
+  std::unordered_map<std::string, std::unique_ptr<Profile>, fhir::StringHash, std::equal_to<>> profiles_;
+  std::unordered_map<std::string, const Profile*, fhir::StringHash, std::equal_to<>> by_version_;
+};
+
+}  // namespace workwell::validation
