@@ -87,9 +87,18 @@ CREATE TABLE conditional_keys (
 );
 )sql";
 
+// Version 3: per-resource index lookups (EXISTS checks, date sort keys) name type, id and
+// param; with only (type, id) a planner could prefer a (type, param) index and scan every row
+// of the parameter for each candidate.
+constexpr std::string_view kV3 = R"sql(
+CREATE INDEX search_index_by_owner_param ON search_index (type, id, param);
+DROP INDEX search_index_by_owner;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "resources, history and search index", kV1, kV1},
     {2, "outbox and conditional-create keys", kV2Sqlite, kV2Postgres},
+    {3, "search index by owner and parameter", kV3, kV3},
 };
 
 // The key of the PostgreSQL advisory lock held while migrating ("WWSCHEMA").

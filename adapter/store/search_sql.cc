@@ -59,6 +59,17 @@ class Conditions {
   std::vector<SqlParam>& params_;
 };
 
+// The index columns a condition is written over. For per-candidate EXISTS checks the columns
+// are wrapped (`s.value || ''`, `s.low + 0`) so that no planner uses a value or date index for
+// them: the (type, id, param) index is the right one there, and SQLite without statistics would
+// otherwise pick a range scan over the whole parameter for every candidate.
+struct Cols {
+  std::string system, value, low, high;
+};
+const Cols kIndexCols{"s.system", "s.value", "s.low", "s.high"};
+const Cols kProbeCols{"(s.system || '')", "(s.value || '')", "(s.low + 0)", "(s.high + 0)"};
+const Cols kChainCols{"c.system", "c.value", "c.low", "c.high"};
+
 enum class Prefix { kEq, kNe, kGt, kLt, kGe, kLe, kSa, kEb };
 
 // The date condition for `prefix` with the search range [a, b) over a target range given by
@@ -106,37 +117,37 @@ StoreStatus AddDate(std::string_view name, const std::string& value, const std::
   return StoreStatus::Ok();
 }
 
-StoreStatus AddToken(const std::string& value, const std::string& a, Conditions& c) {
+StoreStatus AddToken(const std::string& value, const Cols& a, Conditions& c) {
   const size_t bar = FindUnescaped(value, '|');
   if (bar == std::string::npos) {
     c.Bind(Unescape(value));
-    c.Or(a + ".value = ?");
+    c.Or(a.value + " = ?");
     return StoreStatus::Ok();
   }
   const std::string system = Unescape(std::string_view(value).substr(0, bar));
   const std::string code = Unescape(std::string_view(value).substr(bar + 1));
   if (code.empty()) {
     c.Bind(system);
-    c.Or(a + ".system = ?");
+    c.Or(a.system + " = ?");
   } else {
     c.Bind(system);
     c.Bind(code);
-    c.Or("(" + a + ".system = ? AND " + a + ".value = ?)");
+    c.Or("(" + a.system + " = ? AND " + a.value + " = ?)");
   }
   return StoreStatus::Ok();
 }
 
 StoreStatus AddReference(const SearchParamDef& def, std::string_view type_modifier, const std::string& value,
-                         const std::string& a, Conditions& c) {
+                         const Cols& a, Conditions& c) {
   std::string ref = NormaliseReference(Unescape(value));
   if (ref.find('/') == std::string::npos) {
     const std::string_view target = !type_modifier.empty() ? type_modifier : def.target;
     if (!target.empty()) {
       c.Bind(std::string(target) + "/" + ref);
-      c.Or(a + ".value = ?");
+      c.Or(a.value + " = ?");
     } else {
       c.Bind("%/" + ref);
-      c.Or(a + ".value LIKE ?");
+      c.Or(a.value + " LIKE ?");
     }
     return StoreStatus::Ok();
   }
@@ -145,11 +156,11 @@ StoreStatus AddReference(const SearchParamDef& def, std::string_view type_modifi
                    std::string(type_modifier) + " reference");
   }
   c.Bind(std::move(ref));
-  c.Or(a + ".value = ?");
+  c.Or(a.value + " = ?");
   return StoreStatus::Ok();
 }
 
-StoreStatus AddString(std::string_view modifier, const std::string& value, const std::string& a, Conditions& c) {
+StoreStatus AddString(std::string_view modifier, const std::string& value, const Cols& a, Conditions& c) {
   std::string pattern;
   if (modifier == "contains") pattern.push_back('%');
   for (char ch : FoldString(Unescape(value))) {
@@ -158,7 +169,7 @@ StoreStatus AddString(std::string_view modifier, const std::string& value, const
   }
   pattern.push_back('%');
   c.Bind(std::move(pattern));
-  c.Or(a + ".value LIKE ? ESCAPE '!'");
+  c.Or(a.value + " LIKE ? ESCAPE '!'");
   return StoreStatus::Ok();
 }
 
@@ -180,7 +191,7 @@ std::vector<std::string> SplitEscapedKeepingInner(std::string_view s) {
 }
 
 // Adds the alternatives of one value list for parameter `def` over index alias `a`.
-StoreStatus AddValues(const SearchParamDef& def, std::string_view modifier, const std::string& raw, const std::string& a,
+StoreStatus AddValues(const SearchParamDef& def, std::string_view modifier, const std::string& raw, const Cols& a,
                       Conditions& c) {
   for (const std::string& value : SplitEscapedKeepingInner(raw)) {
     if (value.empty()) return Invalid("search parameter '" + std::string(def.name) + "' has an empty value");
@@ -188,7 +199,7 @@ StoreStatus AddValues(const SearchParamDef& def, std::string_view modifier, cons
     switch (def.type) {
       case ParamType::kToken: st = AddToken(value, a, c); break;
       case ParamType::kReference: st = AddReference(def, modifier, value, a, c); break;
-      case ParamType::kDate: st = AddDate(def.name, value, a + ".low", a + ".high", c); break;
+      case ParamType::kDate: st = AddDate(def.name, value, a.low, a.high, c); break;
       case ParamType::kString: st = AddString(modifier, value, a, c); break;
     }
     if (!st.ok()) return st;
@@ -199,6 +210,27 @@ StoreStatus AddValues(const SearchParamDef& def, std::string_view modifier, cons
 bool IsResultParam(std::string_view name) {
   return name == "_count" || name == "_sort" || name == "_include" || name == "_offset" || name == "_total" ||
          name == "_format" || name == "_pretty";
+}
+
+// One parameter's condition over index alias `s`, before it is placed in the query.
+struct Criterion {
+  int rank = 0;  // lower is more selective
+  std::string param;
+  std::string condition;  // over kIndexCols, when this criterion drives the query
+  std::string probe;      // the same over kProbeCols, when it is checked per candidate
+  std::vector<SqlParam> params;  // for either form (they bind the same values in the same order)
+};
+
+// A guess at selectivity without statistics: references and identifiers pick out few
+// resources, codes and statuses many.
+int Rank(const SearchParamDef& def) {
+  switch (def.type) {
+    case ParamType::kReference: return 0;
+    case ParamType::kToken: return def.name == "identifier" ? 0 : 3;
+    case ParamType::kString: return 1;
+    case ParamType::kDate: return 2;
+  }
+  return 3;
 }
 
 StoreResult<size_t> ParseSize(std::string_view name, std::string_view v) {
@@ -214,6 +246,7 @@ StoreResult<size_t> ParseSize(std::string_view name, std::string_view v) {
 
 StoreResult<CompiledSearch> CompileSearch(std::string_view type, const SearchRequest& request) {
   CompiledSearch out;
+  std::vector<Criterion> criteria;
   for (const auto& [name, value] : request.params) {
     if (name != "_offset") out.canonical.emplace_back(name, value);
     if (IsResultParam(name)) {
@@ -235,7 +268,7 @@ StoreResult<CompiledSearch> CompileSearch(std::string_view type, const SearchReq
           }
           if (!out.order_by.empty()) out.order_by += ", ";
           if (pname == "_lastUpdated") {
-            out.order_by += desc ? "r.last_updated DESC" : "r.last_updated ASC";
+            out.order_by += desc ? "+r.last_updated DESC" : "+r.last_updated ASC";
           } else if (pname == "_id") {
             out.order_by += desc ? "r.id DESC" : "r.id ASC";
           } else {
@@ -324,29 +357,52 @@ StoreResult<CompiledSearch> CompileSearch(std::string_view type, const SearchReq
         return Invalid("search parameter '" + name + "': '" + std::string(chain) + "' is not a search parameter of " +
                        std::string(target));
       }
-      out.where_params.emplace_back(std::string(type));
-      out.where_params.emplace_back(std::string(def->name));
-      out.where_params.emplace_back(std::string(target) + "/");
-      out.where_params.emplace_back(std::string(target));
-      out.where_params.emplace_back(std::string(chained->name));
-      Conditions c(out.where_params);
-      StoreStatus st = AddValues(*chained, {}, value, "c", c);
+      Criterion k{0, std::string(def->name), {}, {}, {}};
+      k.params.emplace_back(std::string(target) + "/");
+      k.params.emplace_back(std::string(target));
+      k.params.emplace_back(std::string(chained->name));
+      Conditions c(k.params);
+      StoreStatus st = AddValues(*chained, {}, value, kChainCols, c);
       if (!st.ok()) return st;
-      out.where += " AND r.id IN (SELECT s.id FROM search_index s WHERE s.type = ? AND s.param = ? AND s.value IN "
-                   "(SELECT ? || c.id FROM search_index c WHERE c.type = ? AND c.param = ? AND " +
-                   c.sql() + "))";
+      const std::string targets = " IN (SELECT ? || c.id FROM search_index c WHERE c.type = ? AND c.param = ? AND " + c.sql() + ")";
+      k.condition = kIndexCols.value + targets;
+      k.probe = kProbeCols.value + targets;
+      criteria.push_back(std::move(k));
       continue;
     }
 
-    out.where_params.emplace_back(std::string(type));
-    out.where_params.emplace_back(std::string(def->name));
-    Conditions c(out.where_params);
-    StoreStatus st = AddValues(*def, modifier, value, "s", c);
+    Criterion k{Rank(*def), std::string(def->name), {}, {}, {}};
+    Conditions c(k.params);
+    StoreStatus st = AddValues(*def, modifier, value, kIndexCols, c);
     if (!st.ok()) return st;
-    out.where += " AND r.id IN (SELECT s.id FROM search_index s WHERE s.type = ? AND s.param = ? AND " + c.sql() + ")";
+    std::vector<SqlParam> same;
+    Conditions probe(same);
+    st = AddValues(*def, modifier, value, kProbeCols, probe);
+    if (!st.ok()) return st;
+    k.condition = c.sql();
+    k.probe = probe.sql();
+    criteria.push_back(std::move(k));
   }
+  // The most selective criterion drives the query (its matches are read from the index and
+  // looked up by primary key); the others are checked per candidate with EXISTS.
+  std::stable_sort(criteria.begin(), criteria.end(),
+                   [](const Criterion& a, const Criterion& b) { return a.rank < b.rank; });
+  for (size_t i = 0; i < criteria.size(); ++i) {
+    Criterion& k = criteria[i];
+    if (i == 0) {
+      out.where += " AND r.id IN (SELECT s.id FROM search_index s WHERE s.type = ? AND s.param = ? AND " + k.condition + ")";
+      out.where_params.emplace_back(std::string(type));
+    } else {
+      out.where += " AND EXISTS (SELECT 1 FROM search_index s WHERE s.type = r.type AND s.id = r.id AND s.param = ? AND " +
+                   k.probe + ")";
+    }
+    out.where_params.emplace_back(std::move(k.param));
+    for (SqlParam& p : k.params) out.where_params.push_back(std::move(p));
+  }
+  // The unary + keeps planners from walking the lastUpdated index in order and testing every
+  // resource of the type; sorting the (few) matches is far cheaper.
   if (out.order_by.empty()) {
-    out.order_by = "r.last_updated ASC, r.id ASC";
+    out.order_by = "+r.last_updated ASC, r.id ASC";
   } else {
     out.order_by += ", r.id ASC";
   }

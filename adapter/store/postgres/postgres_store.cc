@@ -135,7 +135,9 @@ StoreResult<std::unique_ptr<SqlConnection>> OpenConnection(const std::string& ds
     while (!message.empty() && message.back() == '\n') message.pop_back();
     return StoreStatus(StoreCode::kUnavailable, "cannot connect to PostgreSQL: " + message);
   }
-  StoreStatus st = conn->ExecuteScript("SET client_min_messages = warning");
+  // Search statements bind the parameter name and values; a generic plan cached for all values
+  // can be far worse than one made for the actual ones, so always plan with the values.
+  StoreStatus st = conn->ExecuteScript("SET client_min_messages = warning; SET plan_cache_mode = force_custom_plan");
   if (!st.ok()) return st;
   if (schema != "public") {
     st = conn->ExecuteScript("CREATE SCHEMA IF NOT EXISTS " + schema);

@@ -8,6 +8,7 @@
 #include <set>
 #include <thread>
 
+#include "adapter/store/schema.h"
 #include "tests/unit/store/store_fixture.h"
 
 namespace workwell::store {
@@ -187,7 +188,7 @@ TEST_P(StoreTest, DataSurvivesReopening) {
   auto read = (*reopened)->Read("Patient", created->resource.id);
   ASSERT_TRUE(read.ok());
   EXPECT_EQ(read->json, created->resource.json);
-  EXPECT_EQ((*reopened)->info().schema_version, 2);
+  EXPECT_EQ((*reopened)->info().schema_version, LatestSchemaVersion());
 }
 
 TEST_P(StoreTest, ConditionalCreateReturnsTheMatch) {
