@@ -313,6 +313,9 @@ class ProfileCompiler {
     slice.slicing.reset();
     slice.slice_name = slice_name;
     slice.id = sliced.id + ":" + slice_name;
+    // A slice is optional unless its definition says otherwise; the sliced element's own
+    // minimum applies to all slices together, not to each.
+    slice.min = 0;
     // Children keep their ids relative to the slice.
     for (ElementDef& c : slice.children) RewritePrefix(c, sliced.id, slice.id, sliced.path, sliced.path);
     sliced.slices.push_back(std::move(slice));

@@ -255,7 +255,7 @@ class Run {
         Error("structure", node.path(),
               c.path + ": max allowed = " + CardText(c.max) + ", but found " + std::to_string(n) + SourceSuffix());
       }
-      if (items.empty()) continue;
+      if (items.empty() && c.slices.empty()) continue;
       const bool is_extension = c.name == "extension" || c.name == "modifierExtension";
       if (!c.slices.empty()) {
         ValidateSliced(c, node, items, is_extension);
