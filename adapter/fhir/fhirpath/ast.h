@@ -11,6 +11,7 @@
 
 namespace workwell::fhir::fhirpath::internal {
 
+// What an Ast node computes.
 enum class AstKind : uint8_t {
   kEmpty,      // {}
   kLiteral,    // literal value
@@ -27,11 +28,13 @@ enum class AstKind : uint8_t {
   kAs,         // operand as Type
 };
 
+// Binary operators (https://hl7.org/fhirpath/N1/#operations).
 enum class BinaryOp : uint8_t {
   kMul, kDiv, kIntDiv, kMod, kAdd, kSub, kConcat, kUnion, kLt, kGt, kLe, kGe,
   kEq, kNe, kEquiv, kNotEquiv, kIn, kContains, kAnd, kOr, kXor, kImplies,
 };
 
+// Functions known at compile time (https://hl7.org/fhirpath/N1/#functions).
 enum class Fn : uint8_t {
   kEmpty, kExists, kAll, kAllTrue, kAnyTrue, kAllFalse, kAnyFalse, kSubsetOf, kSupersetOf,
   kCount, kDistinct, kIsDistinct, kWhere, kSelect, kRepeat, kOfType, kFirst, kLast, kTail,
@@ -52,6 +55,7 @@ struct TypeSpec {
   std::string name;  // "Quantity"
 };
 
+// One node of the compiled tree.
 struct Ast {
   AstKind kind = AstKind::kEmpty;
   BinaryOp op = BinaryOp::kAdd;

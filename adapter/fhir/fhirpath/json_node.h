@@ -46,6 +46,8 @@ class JsonModel final : public TypeOracle {
   // Builds the model from already parsed definition Bundles (StructureDefinitions only are used).
   static common::Result<std::unique_ptr<JsonModel>> FromBundles(const std::vector<const json::Value*>& bundles);
 
+  // TypeOracle: follows baseDefinition (Age -> Quantity, Patient -> DomainResource -> Resource)
+  // and backbone elements to BackboneElement/Element.
   bool IsSubtypeOf(std::string_view type, std::string_view base) const override;
   // The element definition at `path` ("Patient.name", "Observation.value"), or nullptr.
   const ElementDef* FindElement(std::string_view path) const;
@@ -75,6 +77,7 @@ class JsonTree;
 // A node of a JsonTree. Owned by its tree.
 class JsonNode final : public Node {
  public:
+  // Node interface (see node.h).
   std::string_view name() const override { return name_; }
   std::string_view type_name() const override { return type_; }
   PrimitiveKind primitive_kind() const override { return kind_; }
@@ -119,6 +122,7 @@ class JsonTree {
   // the value is not a resource. Elements the model does not know are kept untyped and counted.
   static common::Result<std::unique_ptr<JsonTree>> Build(const json::Value& resource, const JsonModel& model);
 
+  // The resource node the tree was built for.
   const JsonNode& root() const { return *root_; }
   // Every node in document order (pre-order), for walking all elements.
   const std::deque<JsonNode>& nodes() const { return nodes_; }

@@ -48,6 +48,7 @@ class Value {
  public:
   // A data node; `node` must outlive the value.
   static Value FromNode(const Node* node) { return Value(node); }
+  // System values.
   static Value Boolean(bool b) { return Value(b); }
   static Value Integer(int64_t i) { return Value(i); }
   static Value FromDecimal(Decimal d) { return Value(d); }
@@ -58,6 +59,8 @@ class Value {
   // The item's type; Date, DateTime and Time are told apart by the temporal kind.
   ValueType type() const;
   bool is_node() const { return std::holds_alternative<const Node*>(data_); }
+  // Accessors; each requires the matching type() (a bad access is a bug and throws
+  // std::bad_variant_access, which callers never trigger).
   const Node* node() const { return std::get<const Node*>(data_); }
   bool boolean() const { return std::get<bool>(data_); }
   int64_t integer() const { return std::get<int64_t>(data_); }
