@@ -481,6 +481,227 @@ class CrossRef:
         return info
 
 
+# ------------------------------------------------------------------ narrowing audit
+
+STRENGTH = {"example": 0, "preferred": 1, "extensible": 2, "required": 3}
+BINDABLE = {"code", "Coding", "CodeableConcept", "Quantity", "string", "uri", "canonical"}
+
+
+def _max_num(m):
+    return float("inf") if m in (None, "*") else int(m)
+
+
+def _tcode(t):
+    code = t.get("code", "")
+    if code.startswith("http://hl7.org/fhirpath/System."):
+        for ext in t.get("extension", []):
+            if ext.get("url", "").endswith("structuredefinition-fhir-type"):
+                return ext.get("valueUrl") or ext.get("valueUri") or "string"
+        return "string"
+    return code
+
+
+def _unsliced(eid):
+    return re.sub(r":[^.]+", "", eid)
+
+
+class Narrowing:
+    """A profile may only narrow its base. For every differential element of a WorkWell or UK Core
+    StructureDefinition, compare it with the element it constrains (from the R4 snapshots, the UK Core
+    profile it derives from, the extension definition a slice names, or the data type it descends
+    into) and report anything that widens it: min below or max above the base, a type or a reference
+    target type the base does not allow, a target profile that does not derive from the base's, a
+    weakened or unbindable binding, a fixed/pattern value of a type the element cannot have, an
+    extension used outside its context."""
+
+    def __init__(self, defs_dir, checker, by_url):
+        self.c = checker
+        self.by_url = by_url           # canonical -> resource (the tree)
+        self.core = {}                  # R4 canonical -> StructureDefinition
+        for fname in ("profiles-types.json", "profiles-resources.json", "extension-definitions.json"):
+            path = os.path.join(defs_dir, fname)
+            if not os.path.exists(path):
+                continue
+            with open(path, encoding="utf-8") as f:
+                for entry in json.load(f).get("entry", []):
+                    sd = entry.get("resource", {})
+                    if sd.get("resourceType") == "StructureDefinition":
+                        self.core[sd["url"]] = sd
+        self.lites = {}
+
+    def sd(self, url):
+        url = _split_canonical(url)
+        return self.core.get(url) or (self.by_url.get(url) if isinstance(self.by_url.get(url), dict) else None)
+
+    def type_of(self, url):
+        sd = self.sd(url)
+        return sd.get("type") if sd else None
+
+    def derives(self, url, ancestor):
+        seen = set()
+        while url and url not in seen:
+            if _split_canonical(url) == _split_canonical(ancestor):
+                return True
+            seen.add(url)
+            sd = self.sd(url)
+            url = sd.get("baseDefinition") if sd else None
+        return False
+
+    # lite snapshot: element id -> merged element (min, max, type, binding, fixed/pattern)
+    def lite(self, url, report=False):
+        url = _split_canonical(url)
+        if url in self.lites and not report:
+            return self.lites[url]
+        sd = self.sd(url)
+        if sd is None:
+            return None
+        if "snapshot" in sd and url in self.core:
+            out = {el["id"]: el for el in sd["snapshot"]["element"]}
+            self.lites[url] = out
+            return out
+        base = self.lite(sd.get("baseDefinition", "")) or {}
+        out = dict(base)
+        self.lites[url] = out
+        for i, el in enumerate(sd.get("differential", {}).get("element", [])):
+            eid = el.get("id", "")
+            where = "differential.element[%d] (%s)" % (i, eid)
+            b = self.base_of(out, eid, el)
+            if report and b is not None:
+                self.compare(sd, el, b, where)
+            merged = dict(b or {})
+            merged.pop("slicing", None) if ":" in eid.rsplit(".", 1)[-1] else None
+            for k, v in el.items():
+                if k.startswith("fixed") or k.startswith("pattern"):
+                    for old in [x for x in merged if x.startswith("fixed") or x.startswith("pattern")]:
+                        del merged[old]
+                merged[k] = v
+            out[eid] = merged
+        return out
+
+    def base_of(self, lite, eid, el):
+        if eid in lite:
+            return lite[eid]
+        if "." not in eid:
+            return None
+        pid, seg = eid.rsplit(".", 1)
+        if ":" in seg:
+            return self.base_of(lite, pid + "." + seg.split(":", 1)[0], el)
+        parent = self.base_of(lite, pid, None) if pid not in lite else lite[pid]
+        if parent is None:
+            return None
+        types = parent.get("type", [])
+        profiles = [p for t in types for p in t.get("profile", [])]
+        if len(types) == 1 and len(profiles) == 1:
+            pl = self.lite(profiles[0])
+            if pl is not None:
+                hit = pl.get(types[0]["code"] + "." + seg)
+                if hit is not None:
+                    return hit
+        cand = _unsliced(pid) + "." + seg
+        if cand in lite and cand != eid:
+            return lite[cand]
+        if len(types) == 1:
+            t = _tcode(types[0])
+            if t in ("SimpleQuantity", "MoneyQuantity"):
+                t = "Quantity"
+            tl = self.lite(R4_BASE + t)
+            if tl is not None:
+                return tl.get(t + "." + seg)
+        return None
+
+    def compare(self, sd, el, b, where):
+        err = self.c.err
+        is_slice = ":" in el.get("id", "").rsplit(".", 1)[-1]
+        bmin, bmax = b.get("min", 0), b.get("max", "*")
+        mn, mx = el.get("min"), el.get("max")
+        if mn is not None and mn < bmin and not is_slice:
+            err(where, "min %s is below the base min %s" % (mn, bmin))
+        if mx is not None and _max_num(mx) > _max_num(bmax):
+            err(where, "max %s is above the base max %s" % (mx, bmax))
+        if mn is not None and mn > _max_num(mx if mx is not None else bmax):
+            err(where, "min %s is above max %s" % (mn, mx if mx is not None else bmax))
+        btypes = b.get("type", [])
+        bcodes = [_tcode(t) for t in btypes]
+        types = el.get("type")
+        if types and btypes:
+            for t in types:
+                code = _tcode(t)
+                if code not in bcodes:
+                    err(where, "type %s is not allowed by the base (%s)" % (code, ", ".join(bcodes)))
+                    continue
+                bt = btypes[bcodes.index(code)]
+                self.targets(t, bt, where)
+                for p in t.get("profile", []):
+                    bps = bt.get("profile", [])
+                    if bps and not any(self.derives(p, bp) for bp in bps):
+                        err(where, "type profile %s does not derive from the base's %s" % (p, ", ".join(bps)))
+                    if code == "Extension":
+                        self.context(p, el.get("path", ""), where)
+        eff = [_tcode(t) for t in (types or btypes)]
+        bind = el.get("binding")
+        if bind:
+            if eff and not any(t in BINDABLE for t in eff):
+                err(where, "binding on an element of type %s, which cannot be bound" % ", ".join(eff))
+            bb = b.get("binding")
+            if bb and STRENGTH.get(bb.get("strength"), 0) >= 2:
+                if STRENGTH.get(bind.get("strength"), 0) < STRENGTH[bb["strength"]]:
+                    err(where, "binding strength %s is weaker than the base's %s" % (bind.get("strength"), bb["strength"]))
+                elif bb["strength"] == "required" and bind.get("valueSet") and bb.get("valueSet") and \
+                        _split_canonical(bind["valueSet"]) != _split_canonical(bb["valueSet"]):
+                    self.c.warn(where, "required binding %s replaces the base's required %s: must be a subset"
+                                % (bind["valueSet"], bb["valueSet"]))
+        for k in el:
+            for prefix in ("fixed", "pattern"):
+                if k.startswith(prefix) and k != prefix:
+                    vt = k[len(prefix):]
+                    if eff and not any(t.lower() == vt.lower() for t in eff):
+                        err(where, "%s on an element of type %s" % (k, ", ".join(eff)))
+                    bfix = [x for x in b if x.startswith("fixed")]
+                    if bfix and b[bfix[0]] != el[k]:
+                        err(where, "%s contradicts the base's %s" % (k, bfix[0]))
+
+    def targets(self, t, bt, where):
+        btp = bt.get("targetProfile", [])
+        if not t.get("targetProfile") or not btp:
+            return
+        btypes = {self.type_of(u) for u in btp}
+        any_ok = "Resource" in btypes
+        for tp in t["targetProfile"]:
+            rt = self.type_of(tp)
+            if rt is None:
+                continue  # unresolved: reported by the reference check
+            if not any_ok and rt not in btypes:
+                self.c.err(where, "target %s (a %s) is not a valid target here: the base allows only %s"
+                           % (tp, rt, ", ".join(sorted(x for x in btypes if x))))
+            elif not any_ok and not any(self.derives(tp, u) for u in btp):
+                self.c.err(where, "target %s does not derive from any of the base's %s" % (tp, ", ".join(btp)))
+
+    def context(self, ext_url, path, where):
+        ext = self.sd(ext_url)
+        if ext is None or not ext.get("context"):
+            return
+        owner = path.rsplit(".", 1)[0] if path.endswith(".extension") or path.endswith(".modifierExtension") else path
+        for ctx in ext["context"]:
+            expr = ctx.get("expression", "")
+            if ctx.get("type") == "element" and (expr in (owner, "Element", "Resource", "DomainResource")
+                                                 or owner.split(".")[0] == expr and "." not in expr and owner == expr):
+                return
+            if ctx.get("type") == "extension" or ctx.get("type") == "fhirpath":
+                return
+        self.c.err(where, "extension %s is used on %s, outside its context (%s)"
+                   % (ext_url, owner, ", ".join(c.get("expression", "") for c in ext["context"])))
+
+    def run(self, files):
+        for path, res in files:
+            if not isinstance(res, dict) or res.get("resourceType") != "StructureDefinition":
+                continue
+            url = res.get("url", "")
+            if not (url.startswith(WORKWELL_BASE + "/") or url.startswith(UKCORE_BASE + "/")):
+                continue
+            self.c.file = path
+            self.lite(url, report=True)
+
+
 def _extension_urls(obj, where):
     if isinstance(obj, dict):
         for k in ("extension", "modifierExtension"):
@@ -537,6 +758,7 @@ def main(argv):
         xref.add(path, res)
     if crossref:
         xref.run()
+        Narrowing(defs_dir, checker, xref.by_url).run(xref.files)
     for e in checker.warnings + checker.errors:
         print(e)
     print("check_fhir_json: %d file(s), %d error(s), %d warning(s)"
