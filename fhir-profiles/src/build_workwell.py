@@ -308,7 +308,8 @@ X = {  # extension id -> url
         "Extension-WorkWell-ReferralTouchpoint", "Extension-WorkWell-SupportTier",
         "Extension-WorkWell-ClinicalLimitation", "Extension-WorkWell-PhasedReturnStep",
         "Extension-WorkWell-ContractedHours", "Extension-WorkWell-DutyChange",
-        "Extension-WorkWell-PlanAgreement", "Extension-WorkWell-SSPFallback"]}
+        "Extension-WorkWell-PlanAgreement", "Extension-WorkWell-SSPFallback",
+        "Extension-WorkWell-BasedOnReferral"]}
 REASON_REF = R4X + "workflow-reasonReference"
 OBS_REPLACES = R4X + "observation-replaces"
 
@@ -352,6 +353,10 @@ def extensions():
                       ("change", 1, "1", [{"code": "code"}], "Removed or modified", required("WorkWell-DutyChangeType")),
                       ("alternative", 0, "1", [{"code": "string"}], "What is done instead, for a modified task", None),
                       ("until", 0, "1", [{"code": "date"}], "The last day the change applies", None)]),
+        extension("Extension-WorkWell-BasedOnReferral", "Based on WorkWell referral",
+                  "The WorkWell referral this Stay in Work plan fulfils. R4 CarePlan.basedOn allows only "
+                  "Reference(CarePlan), so the referral (a ServiceRequest) is named here.",
+                  ["CarePlan"], value=ref(SD + "WorkWell-Referral")),
         extension("Extension-WorkWell-PlanAgreement", "Stay in Work plan agreement",
                   "One party's formal agreement to the Stay in Work plan: who, when and how.",
                   ["CarePlan"], subs=[
@@ -521,12 +526,13 @@ def stay_in_work_plan():
                   "%s.extension.where(url = 'outcome').value.where(code = 'not-fit-certified').exists() implies "
                   "%s.extension.where(url = 'fitNote').exists()" % (ssp, ssp)),
           ]),
+        E("CarePlan.extension:basedOnReferral", short="The WorkWell referral the plan fulfils", min=1,
+          type=ext_type(X["Extension-WorkWell-BasedOnReferral"])),
         E("CarePlan.extension:agreement", short="A party's agreement (who, when, how)", max="3",
           type=ext_type(X["Extension-WorkWell-PlanAgreement"])),
         E("CarePlan.extension:sspFallback", short="Statutory Sick Pay fallback outcome", max="1",
           type=ext_type(X["Extension-WorkWell-SSPFallback"])),
         E("CarePlan.identifier", mustSupport=True),
-        E("CarePlan.basedOn", short="The WorkWell referral", min=1, type=ref(SD + "WorkWell-Referral")),
         E("CarePlan.status", short="draft until all three parties agree (ww-sip-1)"),
         E("CarePlan.intent", fixedCode="plan"),
         E("CarePlan.category", min=1,
@@ -930,12 +936,15 @@ def agreement(party, who, when, method):
         {"url": "method", "valueCoding": {"system": CS + "WorkWell-AgreementMethod", "code": method}}]}
 
 
-def plan_example(eid, text, status="active", parties=("patient", "workwell-service", "employer"), ssp=None):
+def plan_example(eid, text, status="active", parties=("patient", "workwell-service", "employer"), ssp=None,
+                 referral=True):
     who = {"patient": PATIENT,
            "workwell-service": {"reference": "PractitionerRole/workwell-coach-example"},
            "employer": {"reference": "Organization/workwell-employer-example"}}
     method = {"patient": "in-person", "workwell-service": "in-person", "employer": "telephone"}
-    exts = [agreement(p, who[p], "2026-11-16T1%d:00:00+00:00" % i, method[p]) for i, p in enumerate(parties)]
+    exts = [{"url": X["Extension-WorkWell-BasedOnReferral"],
+             "valueReference": {"reference": "ServiceRequest/WorkWell-Referral-valid-primary-care"}}] if referral else []
+    exts += [agreement(p, who[p], "2026-11-16T1%d:00:00+00:00" % i, method[p]) for i, p in enumerate(parties)]
     if ssp:
         outcome, notified = ssp
         sub = [{"url": "outcome", "valueCoding": {"system": CS + "WorkWell-SSPFallbackOutcome", "code": outcome}},
@@ -952,7 +961,6 @@ def plan_example(eid, text, status="active", parties=("patient", "workwell-servi
         "resourceType": "CarePlan", "id": eid, "meta": META("WorkWell-StayInWorkPlan"), "text": narrative(text),
         "extension": exts,
         "identifier": [{"system": IDS + "stay-in-work-plan", "value": eid}],
-        "basedOn": [{"reference": "ServiceRequest/WorkWell-Referral-valid-primary-care"}],
         "status": status, "intent": "plan",
         "category": [cc(CS + "WorkWell-CarePlanCategory", "stay-in-work-plan", "Stay in Work plan")],
         "title": "Stay in Work plan",
@@ -1084,6 +1092,9 @@ def examples():
         ("WorkWell-StayInWorkPlan-invalid-ssp-gp-not-told",
          plan_example("WorkWell-StayInWorkPlan-invalid-ssp-gp-not-told", "SSP fallback not shown to the GP.",
                       ssp=("not-fit-certified", ("patient", "workwell-service"))), "invalid", "ww-sip-3"),
+        ("WorkWell-StayInWorkPlan-invalid-no-referral",
+         plan_example("WorkWell-StayInWorkPlan-invalid-no-referral", "Plan that does not name the referral it fulfils.",
+                      referral=False), "invalid", "CarePlan.extension:basedOnReferral min 1"),
         ("WorkWell-StayInWorkCareTeam-valid",
          care_team_example("WorkWell-StayInWorkCareTeam-valid", "Patient, WorkWell coach and employer."), "valid", ""),
         ("WorkWell-StayInWorkCareTeam-invalid-no-employer",
