@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <string>
+
+#include "adapter/fhir/fhirpath/evaluator.h"
 
 namespace workwell::fhir::fhirpath {
 namespace {
@@ -116,6 +119,57 @@ TEST(ParserTest, DeepNestingIsRejectedNotCrashed) {
   deep += "1";
   deep += std::string(5000, ')');
   EXPECT_FALSE(Compile(deep).ok());
+}
+
+}  // namespace
+}  // namespace workwell::fhir::fhirpath
+
+namespace workwell::fhir::fhirpath {
+namespace {
+
+// Deterministic mutation run: mangled expressions must compile to a Status or evaluate to a
+// result or a Status, never crash or hang (a stand-in until a libFuzzer target is wired up).
+TEST(ParserRobustnessTest, MutatedExpressionsNeverCrash) {
+  const char* seeds[] = {
+      "contained.where((('#'+id in (%resource.descendants().reference | %resource.descendants().as(canonical)))"
+      " or descendants().where(reference = '#').exists()).not()).trace('unmatched', id).empty()",
+      "(start.hasValue().not() or end.hasValue().not() or (start <= end)) and @2012-01-01T10:00Z < now()",
+      "iif(max != '*', min <= max.toInteger()) and 'a\\'b'.matches('^[a-z]+$') implies 5 'mg' > 4 'mg'",
+      "(1 | 2 | 3).aggregate($total + $this, 0) div 2 mod 3 & `x`.substring(1, 2).replaceMatches('a', 'b')",
+      "%`vs-x`.select($index * -1.5).repeat($this).ofType(System.Integer)[0] ~ {} xor true",
+  };
+  const std::string alphabet = "()[]{}.,'`@%$|&+-*/<>=!~ \\aTZ019:";
+  uint64_t state = 0x9E3779B97F4A7C15ull;
+  auto next = [&state] {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state;
+  };
+  int compiled = 0;
+  for (const char* seed : seeds) {
+    for (int round = 0; round < 400; ++round) {
+      std::string s = seed;
+      int edits = 1 + static_cast<int>(next() % 4);
+      for (int e = 0; e < edits && !s.empty(); ++e) {
+        size_t pos = next() % s.size();
+        switch (next() % 3) {
+          case 0: s.erase(pos, 1); break;
+          case 1: s.insert(pos, 1, alphabet[next() % alphabet.size()]); break;
+          default: s[pos] = alphabet[next() % alphabet.size()]; break;
+        }
+      }
+      auto expr = Compile(s);
+      if (!expr.ok()) continue;
+      ++compiled;
+      EvalEnv env;
+      env.max_collection_size = 10000;
+      Collection input{Value::Integer(3), Value::String("x")};
+      (void)EvaluateOn(*expr, input, env);
+      (void)EvaluateOn(*expr, {}, env);
+    }
+  }
+  EXPECT_GT(compiled, 0);
 }
 
 }  // namespace
