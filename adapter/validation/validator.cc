@@ -236,7 +236,11 @@ class Run {
       return;
     }
     const ElementDef* cdef = ChildrenDef(def, node);
-    if (cdef != nullptr) ValidateChildren(*cdef, node);
+    if (cdef == nullptr) return;
+    // Descending into a type's own definition: its root invariants (ref-1, per-1, qty-3, ...)
+    // apply to this value too.
+    if (cdef != &def && cdef->path.find('.') == std::string::npos) CheckConstraints(*cdef, node);
+    ValidateChildren(*cdef, node);
   }
 
   void ValidateChildren(const ElementDef& parent, const InstanceNode& node) {
