@@ -31,6 +31,8 @@ common::Result<ConceptMapTable> ConceptMapTable::Build(const json::Value& concep
           const std::string_view eq = Text(t.Find("equivalence"));
           if (eq == "unmatched" || eq == "disjoint" || Text(t.Find("code")).empty()) continue;
           const std::string key = source.empty() ? LooseCode(code) : std::string(code);
+          table.targets_.try_emplace(std::string(Text(t.Find("code"))),
+                                     ConceptTarget{target_system, std::string(Text(t.Find("code"))), {}});
           table.entries_.try_emplace({source, key}, ConceptTarget{target_system, std::string(Text(t.Find("code"))),
                                                                   std::string(Text(t.Find("display")))});
           break;
@@ -44,8 +46,10 @@ common::Result<ConceptMapTable> ConceptMapTable::Build(const json::Value& concep
 std::optional<ConceptTarget> ConceptMapTable::Translate(std::string_view source_system, std::string_view code) const {
   const std::string key = source_system.empty() ? LooseCode(code) : std::string(Trim(code));
   auto it = entries_.find(std::pair<std::string, std::string>(std::string(source_system), key));
-  if (it == entries_.end()) return std::nullopt;
-  return it->second;
+  if (it != entries_.end()) return it->second;
+  auto same = targets_.find(Trim(code));
+  if (same != targets_.end()) return same->second;
+  return std::nullopt;
 }
 
 bool ConceptMapTable::HasSource(std::string_view source_system) const {

@@ -31,7 +31,9 @@ class ConceptMapTable {
   static common::Result<ConceptMapTable> Build(const json::Value& concept_map);
 
   // Translates `code` from the group whose source is `source_system` ("" for the group without a
-  // source, matched loosely). Nullopt when the map has no target for it.
+  // source, matched loosely). A code that is already one of the map's target codes translates to
+  // itself (senders that already use the target codes need no entry). Nullopt when the map has
+  // no target for it.
   std::optional<ConceptTarget> Translate(std::string_view source_system, std::string_view code) const;
   // True when the map has a group for `source_system`.
   bool HasSource(std::string_view source_system) const;
@@ -44,6 +46,7 @@ class ConceptMapTable {
   // (source system, code) -> target
   std::map<std::pair<std::string, std::string>, ConceptTarget, std::less<>> entries_;
   std::vector<std::string> sources_;
+  std::map<std::string, ConceptTarget, std::less<>> targets_;  // target code -> itself
 };
 
 // The ConceptMaps known to the engine, by canonical URL.

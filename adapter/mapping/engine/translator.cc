@@ -498,15 +498,6 @@ class Run {
       values = std::move(next);
     }
     for (std::string& v : values) {
-      if (!rule.table.empty()) {
-        auto it = rule.table.find(v);
-        if (it == rule.table.end()) {
-          Fail("code-invalid", f->location, TargetExpression(rule, frames),
-               "the value '" + v + "' has no translation in the mapping", rule.line);
-          return;
-        }
-        v = it->second;
-      }
       if (rule.concept_map != nullptr) {
         auto target = rule.concept_map->Translate(rule.concept_map_system, v);
         if (!target) {
@@ -523,6 +514,15 @@ class Run {
           continue;
         }
         v = target->code;
+      }
+      if (!rule.table.empty()) {
+        auto it = rule.table.find(v);
+        if (it == rule.table.end()) {
+          Fail("code-invalid", f->location, TargetExpression(rule, frames),
+               "the value '" + v + "' has no translation in the mapping", rule.line);
+          return;
+        }
+        v = it->second;
       }
       if (rule.primitive) {
         std::string why;
@@ -767,6 +767,7 @@ TranslateResult TranslateWithLines(const Mapping& m, const SourceRecord& rec, st
   TranslateResult result;
   Run run(m, rec, v, o, result, lines);
   run.Execute(raw);
+  result.rule_lines = lines;
   return result;
 }
 
@@ -847,7 +848,7 @@ common::Status Translator::SelfCheck(const Mapping& m, const std::string& root_d
     }
     if (m.format == SourceFormat::kCsv) {
       std::istringstream in(text);
-      TranslateCsvBulk(m, in, o, 1, [&](size_t, const TranslateResult& r) { report(example, r, {}); });
+      TranslateCsvBulk(m, in, o, 1, [&](size_t, const TranslateResult& r) { report(example, r, r.rule_lines); });
       continue;
     }
     std::vector<SourceIssue> src;

@@ -55,6 +55,7 @@ struct TranslateResult {
   std::vector<fhir::Issue> issues;  // errors when rejected; warnings either way
   Coverage coverage;
   std::string record_id;            // the source record id, when known
+  std::vector<int> rule_lines;      // per issue: the mapping line it is attributed to (0 unknown)
 
   // The OperationOutcome for the issues (errors when rejected).
   std::string Outcome(bool pretty = false) const { return fhir::RenderOperationOutcome(issues, pretty); }
