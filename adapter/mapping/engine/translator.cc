@@ -930,6 +930,9 @@ TranslateResult Translator::Translate(std::string_view format, std::string_view 
       std::vector<TranslateResult> results;
       TranslateCsvBulk(*m, in, options, 1, [&](size_t, const TranslateResult& r) { results.push_back(r); });
       if (results.size() == 1) return results.front();
+      for (const TranslateResult& r : results) {
+        if (!r.ok) return r;  // the first row that cannot be used, with its location
+      }
       Issue i;
       i.code = results.empty() ? "required" : "too-costly";
       i.text = results.empty() ? "the CSV extract holds no data row"

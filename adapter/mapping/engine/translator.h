@@ -92,6 +92,7 @@ class Translator {
 
   // Translates one input in `format` ("fitnote-json", "referral-json", "ref-i12", "fitnote-csv"
   // with exactly one data row, or "fhir": a transaction or message Bundle, validated as it is).
+  // A CSV extract with several rows is rejected (with the first unusable row's issues, if any).
   TranslateResult Translate(std::string_view format, std::string_view input, const TranslateOptions& options) const;
 
   // Translates one parsed record with `mapping`; `raw` is the input the SHA-256 is taken of.
