@@ -4,6 +4,8 @@
 
 #include "adapter/api/capability_statement.h"
 #include "adapter/api/log.h"
+#include "adapter/app/conformance_setup.h"
+#include "adapter/app/validate_routes.h"
 
 namespace workwell::app {
 
@@ -13,8 +15,10 @@ common::Status RegisterRoutes(const GatewayConfig& config, api::Router& router, 
   if (common::Status s = api::AddMetadataRoute(router, std::move(capability)); !s.ok()) return s;
   if (common::Status s = api::AddVersionsOperation(router); !s.ok()) return s;
   if (common::Status s = health.AddRoutes(router); !s.ok()) return s;
-  // FHIR interactions and operations ($validate, $translate, ...) are added here as their modules
-  // land, each with its Capability so /metadata advertises it.
+  // The validator is loaded once here and shared by every request.
+  auto validator = validation::Validator::Load(DefaultLoadOptions(), nullptr);
+  if (!validator.ok()) return validator.status();
+  if (common::Status s = AddValidateRoutes(router, validator.value()); !s.ok()) return s;
   return common::Status::Ok();
 }
 

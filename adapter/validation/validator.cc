@@ -312,9 +312,11 @@ class Run {
       const ElementDef& slice = c.slices[matched];
       ValidateAgainst(slice, *item);
       if (is_extension) {
+        // A slice with a type profile was validated against it; a slice of a complex
+        // extension ("party", "method") is itself the definition of that part.
         bool has_profile = false;
         for (const TypeRef& t : slice.types) has_profile = has_profile || !t.profiles.empty();
-        if (!has_profile) ValidateExtension(*item, c.name == "modifierExtension");
+        if (!has_profile && !IsPartOfComplexExtension(*item)) ValidateExtension(*item, c.name == "modifierExtension");
       }
     }
     for (size_t s = 0; s < c.slices.size(); ++s) {
@@ -780,6 +782,14 @@ class Run {
         Warning("invariant", node.path(), std::move(text));
       }
     }
+  }
+
+  // True for an extension with a relative url ("party"): a part of a complex extension.
+  static bool IsPartOfComplexExtension(const InstanceNode& ext) {
+    for (const InstanceNode* c : ext.children()) {
+      if (c->name() == "url") return c->primitive_text().find(':') == std::string_view::npos;
+    }
+    return false;
   }
 
   // --- extensions ----------------------------------------------------------------------------

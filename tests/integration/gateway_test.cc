@@ -392,7 +392,9 @@ TEST_F(GatewayTest, MetadataListsTheRegisteredRoutesAndEveryListedOneIsServed) {
     }
   }
   // Health checks are routes but not FHIR capabilities.
-  EXPECT_EQ(doc.root().Find("rest")->items()[0].Find("resource"), nullptr);
+  const std::string capability = json::Write(rest);
+  EXPECT_EQ(capability.find("healthz"), std::string::npos);
+  EXPECT_EQ(capability.find("readyz"), std::string::npos);
 }
 
 TEST_F(GatewayTest, VersionsOperationAnswersParameters) {
@@ -631,6 +633,39 @@ TEST(GatewayCommandTest, HelpVersionAndUsageErrors) {
   EXPECT_EQ(gateway.RunToExit({"help", "serve"}, err), 0);
   EXPECT_EQ(gateway.RunToExit({"no-such-command"}, err), 2);
   EXPECT_EQ(gateway.RunToExit({"serve", "--bogus"}, err), 2);
+}
+
+}  // namespace
+}  // namespace workwell
+
+namespace workwell {
+namespace {
+
+// $validate: a validation that ran answers 200 with its OperationOutcome, whatever it found;
+// a body that cannot be read as the requested resource answers 400.
+TEST_F(GatewayTest, ValidateOperationAnswersWithAnOutcome) {
+  const std::string json_type = "Content-Type: application/fhir+json\r\n";
+  HttpResponse ok = Exchange(Request("POST", "/Patient/$validate", json_type, R"({"resourceType":"Patient","active":true})"));
+  EXPECT_EQ(ok.status, 200);
+  EXPECT_EQ(ok.body.find("\"error\""), std::string::npos) << ok.body;
+
+  HttpResponse bad = Exchange(Request("POST", "/$validate", json_type, R"({"resourceType":"Observation","status":"final"})"));
+  EXPECT_EQ(bad.status, 200);
+  EXPECT_NE(bad.body.find("Observation.code: minimum required = 1"), std::string::npos) << bad.body;
+
+  const std::string parameters =
+      R"({"resourceType":"Parameters","parameter":[{"name":"resource","resource":{"resourceType":"Patient",)"
+      R"("meta":{"profile":["https://fhir.hl7.org.uk/StructureDefinition/UKCore-Patient"]},"identifier":[)"
+      R"({"system":"https://fhir.nhs.uk/Id/nhs-number","value":"9434765919"},{"system":"https://fhir.nhs.uk/Id/nhs-number","value":"9434765870"}]}}]})";
+  HttpResponse sliced = Exchange(Request("POST", "/Patient/$validate", json_type, parameters));
+  EXPECT_EQ(sliced.status, 200);
+  EXPECT_NE(sliced.body.find("nhsNumber"), std::string::npos) << sliced.body;
+
+  HttpResponse wrong_type = Exchange(Request("POST", "/Patient/$validate", json_type, R"({"resourceType":"Observation"})"));
+  EXPECT_EQ(wrong_type.status, 400);
+  HttpResponse broken = Exchange(Request("POST", "/$validate", json_type, R"({"resourceType":)"));
+  EXPECT_EQ(broken.status, 400);
+  EXPECT_NE(broken.body.find("OperationOutcome"), std::string::npos);
 }
 
 }  // namespace
