@@ -36,6 +36,24 @@ void InstanceNode::AllChildren(std::vector<const Node*>& out) const {
   for (const InstanceNode* c : children_) out.push_back(c);
 }
 
+std::string InstanceNode::path() const {
+  if (parent_ == nullptr) return root_path_;
+  std::string p = parent_->path();
+  p += '.';
+  p += element_->name;
+  if (element_->is_choice) {
+    p += ".ofType(";
+    p += type_->name;
+    p += ')';
+  }
+  if (element_->is_array) {
+    p += '[';
+    p += std::to_string(index_);
+    p += ']';
+  }
+  return p;
+}
+
 const InstanceNode* InstanceNode::resource() const {
   const InstanceNode* n = this;
   while (n != nullptr && !n->is_resource()) n = n->parent_;
@@ -45,7 +63,7 @@ const InstanceNode* InstanceNode::resource() const {
 InstanceTree::InstanceTree(const fhir::Model& model, const json::Value& resource, std::string root_path) : model_(model) {
   root_ = NewNode();
   const json::Value* rt = resource.Find("resourceType");
-  root_->path_ = root_path.empty() && rt != nullptr ? std::string(rt->text()) : std::move(root_path);
+  root_->root_path_ = root_path.empty() && rt != nullptr ? std::string(rt->text()) : std::move(root_path);
   BuildResource(root_, resource);
 }
 
@@ -98,19 +116,6 @@ void InstanceTree::BuildObject(InstanceNode* node, const json::Value& object, co
       if (c != nullptr && c->IsNull()) c = nullptr;
       child->value_ = v;
       child->companion_ = c;
-      child->path_ = node->path_;
-      child->path_ += '.';
-      child->path_ += b->element->name;
-      if (b->element->is_choice) {
-        child->path_ += ".ofType(";
-        child->path_ += b->type->name;
-        child->path_ += ')';
-      }
-      if (array) {
-        child->path_ += '[';
-        child->path_ += std::to_string(k);
-        child->path_ += ']';
-      }
       node->children_.push_back(child);
       if (b->type->IsResource()) {
         if (v != nullptr) BuildResource(child, *v);

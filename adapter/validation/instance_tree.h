@@ -39,7 +39,8 @@ class InstanceNode final : public fhir::fhirpath::Node {
   const InstanceNode* parent() const { return parent_; }
   const std::vector<InstanceNode*>& children() const { return children_; }
   // The FHIRPath location, e.g. "Patient.name[0].given[1]" or "Observation.value.ofType(Quantity)".
-  const std::string& path() const { return path_; }
+  // Computed on demand (only reported issues need it).
+  std::string path() const;
   // The index among siblings of the same element (0 for single elements).
   int index() const { return index_; }
   // The nearest resource node at or above this one.
@@ -55,7 +56,7 @@ class InstanceNode final : public fhir::fhirpath::Node {
   const json::Value* companion_ = nullptr;
   const InstanceNode* parent_ = nullptr;
   std::vector<InstanceNode*> children_;
-  std::string path_;
+  std::string root_path_;  // set on the tree's root only
   int index_ = 0;
 };
 

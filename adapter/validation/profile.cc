@@ -83,9 +83,8 @@ const Profile* ProfileSet::Find(std::string_view url) const {
 }
 
 const Profile* ProfileSet::Core(std::string_view type_name) const {
-  std::string url(kCoreBase);
-  url += type_name;
-  return Find(url);
+  auto it = core_.find(type_name);
+  return it == core_.end() ? nullptr : it->second;
 }
 
 class ProfileCompiler {
@@ -473,6 +472,9 @@ std::shared_ptr<const ProfileSet> ProfileSet::Build(const ConformanceIndex& inde
   auto set = std::make_shared<ProfileSet>();
   ProfileCompiler compiler(index, model, *set, warnings);
   compiler.CompileAll();
+  for (const auto& [url, profile] : set->profiles_) {
+    if (url.rfind(kCoreBase, 0) == 0 && !profile->is_constraint) set->core_[url.substr(kCoreBase.size())] = profile.get();
+  }
   return set;
 }
 

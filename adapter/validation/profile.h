@@ -108,6 +108,7 @@ class ProfileSet {
   friend class ProfileCompiler;
   std::unordered_map<std::string, std::unique_ptr<Profile>, fhir::StringHash, std::equal_to<>> profiles_;
   std::unordered_map<std::string, const Profile*, fhir::StringHash, std::equal_to<>> by_version_;
+  std::unordered_map<std::string, const Profile*, fhir::StringHash, std::equal_to<>> core_;  // by type name
 };
 
 }  // namespace workwell::validation

@@ -6,6 +6,7 @@
 
 #include "adapter/fhir/fhirpath/evaluator.h"
 #include "adapter/validation/instance_tree.h"
+#include "adapter/validation/native_invariants.h"
 #include "adapter/validation/questionnaire/questionnaire_validator.h"
 
 namespace workwell::validation {
@@ -177,7 +178,9 @@ class Run {
       }
     }
     for (const std::string& url : extra) claimed.push_back(url);
-    for (std::string& url : v_.GlobalProfiles(res.type()->name)) claimed.push_back(std::move(url));
+    if (v_.HasGlobalProfiles()) {
+      for (std::string& url : v_.GlobalProfiles(res.type()->name)) claimed.push_back(std::move(url));
+    }
     for (const std::string& url : claimed) {
       const Profile* p = v_.profiles().Find(url);
       if (p == nullptr) {
@@ -772,9 +775,13 @@ class Run {
     env.resolver = resolver_;
     for (const Constraint& c : def.constraints) {
       if (c.compiled == nullptr) continue;
-      auto result = fhir::fhirpath::EvaluateBoolean(*c.compiled, node, env);
-      if (!result.ok() || !result.value().has_value()) continue;
-      if (*result.value()) continue;
+      if (std::optional<bool> native = NativeInvariant(c, node)) {
+        if (*native) continue;
+      } else {
+        auto result = fhir::fhirpath::EvaluateBoolean(*c.compiled, node, env);
+        if (!result.ok() || !result.value().has_value()) continue;
+        if (*result.value()) continue;
+      }
       std::string text = "Constraint failed: " + c.key + ": '" + c.human + "'";
       if (c.is_error) {
         Error("invariant", node.path(), std::move(text));
@@ -913,7 +920,15 @@ Validator::Validator(std::shared_ptr<const fhir::Model> model, std::unique_ptr<C
       index_(std::move(index)),
       profiles_(std::move(profiles)),
       terminology_(std::make_unique<Terminology>(*index_)),
-      format_(model_) {}
+      format_(model_) {
+  for (const json::Value* ig : index_->All("ImplementationGuide")) {
+    const json::Value* globals = ig->Find("global");
+    if (globals == nullptr) continue;
+    for (const json::Value& g : globals->items()) {
+      global_profiles_[std::string(Text(g.Find("type")))].emplace_back(Text(g.Find("profile")));
+    }
+  }
+}
 
 Result<std::shared_ptr<const Validator>> Validator::Load(const LoadOptions& options, std::vector<std::string>* warnings) {
   auto index = std::make_unique<ConformanceIndex>();
@@ -931,15 +946,8 @@ Result<std::shared_ptr<const Validator>> Validator::Load(const LoadOptions& opti
 }
 
 std::vector<std::string> Validator::GlobalProfiles(std::string_view type) const {
-  std::vector<std::string> out;
-  for (const json::Value* ig : index_->All("ImplementationGuide")) {
-    const json::Value* globals = ig->Find("global");
-    if (globals == nullptr) continue;
-    for (const json::Value& g : globals->items()) {
-      if (Text(g.Find("type")) == type) out.emplace_back(Text(g.Find("profile")));
-    }
-  }
-  return out;
+  auto it = global_profiles_.find(std::string(type));
+  return it == global_profiles_.end() ? std::vector<std::string>() : it->second;
 }
 
 void Validator::Validate(const fhir::Resource& resource, const std::vector<std::string>& profiles,

@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "adapter/common/status.h"
@@ -49,6 +50,7 @@ class Validator {
   const Terminology& terminology() const { return *terminology_; }
   // Profiles that loaded ImplementationGuides declare global for resources of `type`.
   std::vector<std::string> GlobalProfiles(std::string_view type) const;
+  bool HasGlobalProfiles() const { return !global_profiles_.empty(); }
 
   Validator(std::shared_ptr<const fhir::Model> model, std::unique_ptr<ConformanceIndex> index,
             std::shared_ptr<const ProfileSet> profiles);
@@ -59,6 +61,7 @@ class Validator {
   std::shared_ptr<const ProfileSet> profiles_;
   std::unique_ptr<Terminology> terminology_;
   fhir::JsonFormat format_;
+  std::unordered_map<std::string, std::vector<std::string>> global_profiles_;  // type -> profiles
 };
 
 }  // namespace workwell::validation
