@@ -1,6 +1,7 @@
 #include "adapter/app/gateway_config.h"
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -9,6 +10,54 @@
 #include "adapter/common/json/json.h"
 
 namespace workwell::app {
+namespace {
+
+// True for a portable environment variable name: [A-Za-z_][A-Za-z0-9_]*.
+bool IsEnvName(std::string_view s) {
+  if (s.empty() || (s.front() >= '0' && s.front() <= '9')) return false;
+  for (char c : s) {
+    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+StoreSettings ReadStoreSettings(const json::Value& section, const std::string& pointer, api::ConfigReader& reader) {
+  StoreSettings s;
+  if (!reader.ExpectObject(section, pointer, {"backend", "dataDir", "poolSize", "postgres"})) return s;
+  reader.OptionalString(section, pointer, "backend", s.backend);
+  if (s.backend != "sqlite" && s.backend != "postgres") {
+    reader.Error(api::ConfigReader::Child(pointer, "backend"), "expected \"sqlite\" or \"postgres\"");
+  }
+  reader.OptionalString(section, pointer, "dataDir", s.data_dir);
+  reader.OptionalUint(section, pointer, "poolSize", 1, 256, s.pool_size);
+  const json::Value* pg = section.Find("postgres");
+  const std::string pg_at = api::ConfigReader::Child(pointer, "postgres");
+  if (pg != nullptr && reader.ExpectObject(*pg, pg_at, {"dsnEnv", "schema"})) {
+    reader.OptionalString(*pg, pg_at, "dsnEnv", s.dsn_env);
+    reader.OptionalString(*pg, pg_at, "schema", s.schema);
+    if (!s.dsn_env.empty() && !IsEnvName(s.dsn_env)) {
+      reader.Error(api::ConfigReader::Child(pg_at, "dsnEnv"),
+                   "expected the NAME of an environment variable ([A-Za-z_][A-Za-z0-9_]*); the connection "
+                   "string itself must not be written in the config file");
+    }
+  }
+  if (s.backend == "postgres" && s.dsn_env.empty() && (pg == nullptr || pg->IsObject())) {
+    reader.Error(pg_at + "/dsnEnv", "required when /store/backend is \"postgres\"");
+  }
+  return s;
+}
+
+TranslateSettings ReadTranslateSettings(const json::Value& section, const std::string& pointer,
+                                        api::ConfigReader& reader) {
+  TranslateSettings t;
+  if (!reader.ExpectObject(section, pointer, {"mappingsDir", "rootDir"})) return t;
+  reader.OptionalString(section, pointer, "mappingsDir", t.mappings_dir);
+  reader.OptionalString(section, pointer, "rootDir", t.root_dir);
+  return t;
+}
+
+}  // namespace
 
 common::Result<GatewayConfig> ParseGatewayConfig(std::string_view text, std::string_view source) {
   json::Document doc;
@@ -25,9 +74,15 @@ common::Result<GatewayConfig> ParseGatewayConfig(std::string_view text, std::str
   }
   api::ConfigReader reader{std::string(source)};
   GatewayConfig config;
-  if (reader.ExpectObject(doc.root(), "", {"server"})) {
+  if (reader.ExpectObject(doc.root(), "", {"server", "store", "translate"})) {
     if (const json::Value* server = doc.root().Find("server")) {
       config.server = api::ReadServerConfig(*server, "/server", reader);
+    }
+    if (const json::Value* store = doc.root().Find("store")) {
+      config.store = ReadStoreSettings(*store, "/store", reader);
+    }
+    if (const json::Value* translate = doc.root().Find("translate")) {
+      config.translate = ReadTranslateSettings(*translate, "/translate", reader);
     }
   }
   if (!reader.ok()) return reader.status();
@@ -41,6 +96,23 @@ common::Result<GatewayConfig> LoadGatewayConfig(const std::string& path) {
   text << in.rdbuf();
   if (in.bad()) return common::NotFound(path + ": cannot read");
   return ParseGatewayConfig(text.str(), path);
+}
+
+common::Result<store::StoreConfig> ResolveStoreConfig(const StoreSettings& settings) {
+  store::StoreConfig config;
+  config.backend = settings.backend;
+  config.data_dir = settings.data_dir;
+  config.postgres_schema = settings.schema;
+  config.options.pool_size = static_cast<size_t>(settings.pool_size);
+  if (settings.backend == "postgres") {
+    const char* dsn = std::getenv(settings.dsn_env.c_str());
+    if (dsn == nullptr || *dsn == '\0') {
+      return common::FailedPrecondition("store: the environment variable " + settings.dsn_env +
+                                        " (named by /store/postgres/dsnEnv) is not set");
+    }
+    config.postgres_dsn = dsn;
+  }
+  return config;
 }
 
 }  // namespace workwell::app

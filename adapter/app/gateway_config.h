@@ -1,19 +1,41 @@
 #pragma once
 // The gateway's config file (config/gateway.json), loaded strictly: unknown keys, wrong types and
 // out-of-range values are errors naming the file and the JSON pointer. The binary refuses to start
-// on any of them. Sections: "server" (api::ServerConfig). See docs/API.md.
+// on any of them. Sections: "server" (api::ServerConfig), "store" (StoreSettings) and
+// "translate" (TranslateSettings). See docs/API.md.
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
 #include "adapter/api/server_config.h"
 #include "adapter/common/status.h"
+#include "adapter/store/open_store.h"
 
 namespace workwell::app {
+
+// The "store" section. The PostgreSQL connection string never appears in the file: the file names
+// the environment variable that holds it.
+struct StoreSettings {
+  std::string backend = "sqlite";  // "sqlite" or "postgres"
+  std::string data_dir = "./data";  // sqlite: directory of workwell.db, relative to the working directory
+  std::string dsn_env;              // postgres: NAME of the environment variable holding the libpq DSN
+  std::string schema = "public";    // postgres: the schema holding the tables
+  uint64_t pool_size = 4;           // pooled connections
+};
+
+// The "translate" section: where POST /$translate finds its mapping files.
+struct TranslateSettings {
+  std::string mappings_dir = WORKWELL_SOURCE_DIR "/mappings";
+  // The directory the mappings' examples and schemas are relative to.
+  std::string root_dir = WORKWELL_SOURCE_DIR;
+};
 
 // Everything the config file configures. Immutable once loaded.
 struct GatewayConfig {
   api::ServerConfig server;
+  StoreSettings store;
+  TranslateSettings translate;
 };
 
 // Parses config text; `source` names it in messages. InvalidArgument lists every problem, one
@@ -23,5 +45,10 @@ common::Result<GatewayConfig> ParseGatewayConfig(std::string_view text, std::str
 // Reads and parses the file at `path`. NotFound when it cannot be read; otherwise as
 // ParseGatewayConfig with the path as source.
 common::Result<GatewayConfig> LoadGatewayConfig(const std::string& path);
+
+// The store::StoreConfig for `settings`, reading the PostgreSQL DSN from the environment variable
+// the settings name. FailedPrecondition when that variable is unset or empty. Reads the
+// environment: call at start-up only.
+common::Result<store::StoreConfig> ResolveStoreConfig(const StoreSettings& settings);
 
 }  // namespace workwell::app
