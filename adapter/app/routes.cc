@@ -1,13 +1,48 @@
 #include "adapter/app/routes.h"
 
 #include <chrono>
+#include <memory>
 
 #include "adapter/api/capability_statement.h"
 #include "adapter/api/log.h"
 #include "adapter/app/conformance_setup.h"
+#include "adapter/app/rest_routes.h"
+#include "adapter/app/translate_routes.h"
 #include "adapter/app/validate_routes.h"
+#include "adapter/mapping/engine/translator.h"
+#include "adapter/store/open_store.h"
 
 namespace workwell::app {
+namespace {
+
+// Opens the configured store (creating the SQLite file on first start) and logs what opened.
+common::Result<std::shared_ptr<store::Store>> OpenConfiguredStore(const StoreSettings& settings) {
+  common::Result<store::StoreConfig> config = ResolveStoreConfig(settings);
+  if (!config.ok()) return config.status();
+  store::StoreResult<std::unique_ptr<store::Store>> opened = store::OpenStore(config.value());
+  if (!opened.ok()) return common::Unavailable("store: " + opened.status().ToString());
+  std::shared_ptr<store::Store> store = std::move(opened).value();
+  const store::StoreInfo info = store->info();
+  api::LogEvent("info", "store_open",
+                {{"backend", info.backend},
+                 {"schemaVersion", int64_t{info.schema_version}},
+                 {"dataDir", settings.backend == "sqlite" ? settings.data_dir : std::string()}});
+  return store;
+}
+
+// Readiness: the store answers a read. Not found is an answer; anything else is not ready.
+api::ReadinessCheck StoreCheck(std::shared_ptr<store::Store> store) {
+  return [store]() -> common::Status {
+    store::StoreResult<store::ResourceVersion> probe = store->Read("Patient", "readiness-probe");
+    if (probe.ok() || probe.status().code() == store::StoreCode::kNotFound ||
+        probe.status().code() == store::StoreCode::kGone) {
+      return common::Status::Ok();
+    }
+    return common::Unavailable(probe.status().ToString());
+  };
+}
+
+}  // namespace
 
 common::Status RegisterRoutes(const GatewayConfig& config, api::Router& router, api::Health& health) {
   api::CapabilityOptions capability;
@@ -19,7 +54,20 @@ common::Status RegisterRoutes(const GatewayConfig& config, api::Router& router, 
   auto validator = validation::Validator::Load(DefaultLoadOptions(), nullptr);
   if (!validator.ok()) return validator.status();
   if (common::Status s = AddValidateRoutes(router, validator.value()); !s.ok()) return s;
-  return common::Status::Ok();
+
+  // The store is open before the server listens, so /readyz cannot pass without it; the check
+  // keeps asking it afterwards.
+  common::Result<std::shared_ptr<store::Store>> store = OpenConfiguredStore(config.store);
+  if (!store.ok()) return store.status();
+  health.AddCheck("store", StoreCheck(store.value()));
+  if (common::Status s = AddRestRoutes(router, store.value(), validator.value()); !s.ok()) return s;
+
+  mapping::Translator::Options translate;
+  translate.mappings_dir = config.translate.mappings_dir;
+  translate.root_dir = config.translate.root_dir;
+  auto translator = mapping::Translator::Load(validator.value(), translate);
+  if (!translator.ok()) return translator.status();
+  return AddTranslateRoute(router, translator.value());
 }
 
 }  // namespace workwell::app

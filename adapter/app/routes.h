@@ -10,7 +10,10 @@
 namespace workwell::app {
 
 // Registers GET /metadata, /healthz, /readyz and the FHIR interactions and operations on
-// `router`. `health` must outlive the router's use. Status as for api::Router::Add.
+// `router`: loads the validator and the mappings and opens the store `config` names (blocking;
+// call at start-up). The store, validator and translator live as long as the routes; `health`
+// gets a "store" readiness check and must outlive the router's use. Status: as for
+// api::Router::Add, or why the validator, the store or the mappings could not be loaded.
 common::Status RegisterRoutes(const GatewayConfig& config, api::Router& router, api::Health& health);
 
 }  // namespace workwell::app
