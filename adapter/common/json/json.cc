@@ -249,6 +249,52 @@ class SaxHandler {
   ParseError error_{ParseError::Code::kSyntax, {}, 0, {}};
 };
 
+// True when `s` is well-formed UTF-8 (RFC 3629: shortest forms, no surrogates, at most
+// U+10FFFF). Runs of ASCII are skipped eight bytes at a time.
+bool IsValidUtf8(std::string_view s) {
+  const unsigned char* p = reinterpret_cast<const unsigned char*>(s.data());
+  const unsigned char* end = p + s.size();
+  while (p < end) {
+    if (end - p >= 8) {
+      uint64_t chunk;
+      std::memcpy(&chunk, p, 8);
+      if ((chunk & 0x8080808080808080ULL) == 0) {
+        p += 8;
+        continue;
+      }
+    }
+    const unsigned char c = *p;
+    if (c < 0x80) {
+      ++p;
+      continue;
+    }
+    size_t n;
+    uint32_t cp;
+    if (c >= 0xC2 && c <= 0xDF) {
+      n = 1;
+      cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      n = 2;
+      cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      n = 3;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (end - p <= static_cast<ptrdiff_t>(n)) return false;
+    for (size_t i = 1; i <= n; ++i) {
+      if ((p[i] & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (p[i] & 0x3F);
+    }
+    if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF)) {
+      return false;
+    }
+    p += n + 1;
+  }
+  return true;
+}
+
 ParseError::Code CodeFor(rapidjson::ParseErrorCode code) {
   switch (code) {
     case rapidjson::kParseErrorStringInvalidEncoding:
@@ -284,9 +330,13 @@ class Parser {
     SaxHandler handler(doc, limits);
     rapidjson::Reader reader;
     rapidjson::InsituStringStream stream(doc.buffer_.get());
-    constexpr unsigned kFlags = rapidjson::kParseInsituFlag | rapidjson::kParseValidateEncodingFlag |
-                                rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseIterativeFlag;
-    rapidjson::ParseResult result = reader.Parse<kFlags>(stream, handler);
+    constexpr unsigned kFlags =
+        rapidjson::kParseInsituFlag | rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseIterativeFlag;
+    // Well-formed input (nearly all of it) is checked for UTF-8 in one fast pass; only input that
+    // fails it is parsed with RapidJSON's per-character validation, which locates the bad string.
+    rapidjson::ParseResult result = IsValidUtf8(text)
+                                        ? reader.Parse<kFlags>(stream, handler)
+                                        : reader.Parse<kFlags | rapidjson::kParseValidateEncodingFlag>(stream, handler);
     if (!result) {
       if (handler.failed()) {
         error = std::move(handler.error());

@@ -44,6 +44,10 @@ TEST(JsonTest, RejectsInvalidUtf8) {
   EXPECT_EQ(MustFail("{\"a\":\"\xED\xA0\x80\"}").code, ParseError::Code::kInvalidUtf8);
   EXPECT_EQ(MustFail(R"({"a":"\uDC00"})").code, ParseError::Code::kInvalidUtf8);
   EXPECT_EQ(MustFail(R"({"a":"\uD800x"})").code, ParseError::Code::kInvalidUtf8);
+  EXPECT_EQ(MustFail("{\"a\":\"\xC0\x80\"}").code, ParseError::Code::kInvalidUtf8);          // overlong
+  EXPECT_EQ(MustFail("{\"a\":\"\xF4\x90\x80\x80\"}").code, ParseError::Code::kInvalidUtf8);  // above U+10FFFF
+  EXPECT_EQ(MustFail("{\"a\":\"\xE2\x82\"}").code, ParseError::Code::kInvalidUtf8);          // truncated
+  MustParse("{\"a\":\"\xF0\x9F\x98\x80 \xE2\x82\xAC \xC2\xA3\"}");
 }
 
 TEST(JsonTest, ReportsTheOpenPathOfAFailure) {

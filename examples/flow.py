@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""The example flow against a running gateway: what a GP system vendor does first.
+
+Each step prints one readable line (and the detail that matters); any unexpected answer stops
+the flow with exit status 1. Usage: flow.py BASE_URL [EXAMPLES_DIR]
+"""
+import json
+import os
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+
+BASE = sys.argv[1].rstrip("/") if len(sys.argv) > 1 else "http://127.0.0.1:8080"
+HERE = sys.argv[2] if len(sys.argv) > 2 else os.path.dirname(os.path.abspath(__file__))
+FHIR = "application/fhir+json"
+
+
+def call(method, path, body=None, content_type=FHIR):
+    data = body.encode() if isinstance(body, str) else body
+    req = urllib.request.Request(BASE + path, data=data, method=method)
+    req.add_header("Accept", FHIR)
+    if data is not None:
+        req.add_header("Content-Type", content_type)
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, r.headers, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read().decode()
+
+
+def step(n, title):
+    print(f"\n[{n}] {title}")
+
+
+def fail(msg):
+    print(f"    FAILED: {msg}")
+    sys.exit(1)
+
+
+def issues(outcome):
+    counts = {}
+    for i in outcome.get("issue", []):
+        counts[i["severity"]] = counts.get(i["severity"], 0) + 1
+    return counts
+
+
+def main():
+    print(f"WorkWell gateway example flow against {BASE}")
+
+    step(1, "GET /metadata - what the gateway implements")
+    status, _, body = call("GET", "/metadata")
+    if status != 200:
+        fail(f"status {status}")
+    cs = json.loads(body)
+    rest = cs["rest"][0]
+    ops = [o["name"] for o in rest.get("operation", [])]
+    types = [r["type"] for r in rest.get("resource", [])]
+    print(f"    {cs['software']['name']} {cs['software']['version']}, FHIR {cs['fhirVersion']}")
+    print(f"    system operations: {', '.join('$' + o for o in ops)}; {len(types)} resource types")
+
+    record_path = os.path.join(HERE, "records", "fit-note-may-be-fit-physio.json")
+    with open(record_path) as f:
+        record = f.read()
+    step(2, "POST /$translate - a GP fit note record (vendor JSON) becomes FHIR")
+    status, _, body = call("POST", "/$translate?format=fitnote-json", record, "application/json")
+    if status != 200:
+        fail(f"status {status}: {body[:300]}")
+    bundle = json.loads(body)
+    kinds = [e["resource"]["resourceType"] for e in bundle.get("entry", [])]
+    print(f"    Bundle of {len(kinds)}: {', '.join(kinds)}")
+
+    step(3, "POST /$validate - the translated Bundle against R4, UK Core and WorkWell profiles")
+    status, _, body = call("POST", "/$validate", json.dumps(bundle))
+    if status != 200:
+        fail(f"status {status}")
+    counts = issues(json.loads(body))
+    if counts.get("error", 0) or counts.get("fatal", 0):
+        fail(f"validation errors: {body[:400]}")
+    print(f"    no errors ({counts.get('warning', 0)} warnings, {counts.get('information', 0)} information)")
+
+    step(4, "POST / - store it as a transaction on the embedded SQLite store")
+    tx = {"resourceType": "Bundle", "type": "transaction", "entry": []}
+    for e in bundle["entry"]:
+        r = e["resource"]
+        tx["entry"].append({"fullUrl": e["fullUrl"], "resource": r,
+                            "request": {"method": "POST", "url": r["resourceType"]}})
+    status, _, body = call("POST", "/", json.dumps(tx))
+    if status != 200:
+        fail(f"status {status}: {body[:400]}")
+    response = json.loads(body)
+    locations = [e["response"]["location"] for e in response.get("entry", [])]
+    print(f"    stored {len(locations)} resources, e.g. {locations[0] if locations else '-'}")
+
+    nhs = json.loads(record)["patient"]["nhsNumber"]
+    step(5, f"GET /Patient?identifier=...|{nhs} - find the patient by NHS number")
+    query = urllib.parse.urlencode({"identifier": f"https://fhir.nhs.uk/Id/nhs-number|{nhs}"})
+    status, _, body = call("GET", f"/Patient?{query}")
+    if status != 200:
+        fail(f"status {status}")
+    found = json.loads(body)
+    total = len(found.get("entry", []))
+    if total < 1:
+        fail("the stored patient was not found")
+    print(f"    found {total} patient(s)")
+
+    step(6, "POST /$translate - a malformed record is refused with its location")
+    status, _, body = call("POST", "/$translate?format=fitnote-json",
+                           json.dumps({"sourceSystem": "acme-gp-clinical", "sourceRecordId": "X1",
+                                       "patient": {"nhsNumber": "9434765918"}}), "application/json")
+    if status < 400:
+        fail(f"expected a 4xx, got {status}")
+    outcome = json.loads(body)
+    first = outcome["issue"][0]
+    where = ", ".join(first.get("location", []) + first.get("expression", []))
+    print(f"    {status}: {first.get('details', {}).get('text', '')[:100]} (at {where})")
+
+    print("\nexample flow: all steps passed")
+
+
+if __name__ == "__main__":
+    main()
