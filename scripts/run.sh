@@ -11,8 +11,9 @@ scripts/build.sh
 mkdir -p data
 port_file=$(mktemp)
 rm -f "$port_file"
+echo "gateway log: data/gateway.log"
 build/adapter/app/workwell-gateway serve --config config/gateway.json --port "${WORKWELL_PORT:-8080}" \
-  --port-file "$port_file" &
+  --port-file "$port_file" 2>>data/gateway.log &
 gateway=$!
 trap 'kill "$gateway" 2>/dev/null || true; wait "$gateway" 2>/dev/null || true; rm -f "$port_file"' EXIT
 for _ in $(seq 1 300); do
