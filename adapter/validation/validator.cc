@@ -444,6 +444,8 @@ class Run {
     if (discs.empty() && (sliced.name == "extension" || sliced.name == "modifierExtension")) {
       discs.push_back({Discriminator::Type::kValue, "url"});
     }
+    // A choice constrained by renaming (valueQuantity) is a type slice of value[x].
+    if (discs.empty() && sliced.is_choice) discs.push_back({Discriminator::Type::kType, "$this"});
     if (discs.empty()) return false;
     for (const Discriminator& d : discs) {
       switch (d.type) {
@@ -771,7 +773,11 @@ class Run {
     fhir::fhirpath::EvalEnv env;
     env.types = &oracle_;
     env.resource = node.resource();
-    env.root_resource = tree_root_;
+    // %rootResource: the resource itself, or for a contained resource its container. A Bundle
+    // entry's resource is its own root (https://hl7.org/fhir/R4/fhirpath.html#variables).
+    const InstanceNode* root = node.resource();
+    while (root != nullptr && root->name() == "contained" && root->parent() != nullptr) root = root->parent()->resource();
+    env.root_resource = root != nullptr ? root : tree_root_;
     env.resolver = resolver_;
     for (const Constraint& c : def.constraints) {
       if (c.compiled == nullptr) continue;
