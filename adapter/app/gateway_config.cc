@@ -57,6 +57,19 @@ TranslateSettings ReadTranslateSettings(const json::Value& section, const std::s
   return t;
 }
 
+FhirSettings ReadFhirSettings(const json::Value& section, const std::string& pointer, api::ConfigReader& reader) {
+  FhirSettings f;
+  if (!reader.ExpectObject(section, pointer, {"limits"})) return f;
+  if (const json::Value* limits = section.Find("limits")) {
+    const std::string at = api::ConfigReader::Child(pointer, "limits");
+    if (reader.ExpectObject(*limits, at, {"maxDepth", "maxArrayItems"})) {
+      reader.OptionalUint(*limits, at, "maxDepth", 8, 1000, f.max_depth);
+      reader.OptionalUint(*limits, at, "maxArrayItems", 1, 10000000, f.max_array_items);
+    }
+  }
+  return f;
+}
+
 }  // namespace
 
 common::Result<GatewayConfig> ParseGatewayConfig(std::string_view text, std::string_view source) {
@@ -74,7 +87,10 @@ common::Result<GatewayConfig> ParseGatewayConfig(std::string_view text, std::str
   }
   api::ConfigReader reader{std::string(source)};
   GatewayConfig config;
-  if (reader.ExpectObject(doc.root(), "", {"server", "store", "translate"})) {
+  if (reader.ExpectObject(doc.root(), "", {"server", "fhir", "store", "translate"})) {
+    if (const json::Value* fhir = doc.root().Find("fhir")) {
+      config.fhir = ReadFhirSettings(*fhir, "/fhir", reader);
+    }
     if (const json::Value* server = doc.root().Find("server")) {
       config.server = api::ReadServerConfig(*server, "/server", reader);
     }

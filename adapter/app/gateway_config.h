@@ -32,8 +32,15 @@ struct TranslateSettings {
 };
 
 // Everything the config file configures. Immutable once loaded.
+// Limits on the FHIR JSON in request bodies (the body size itself is server.maxBodyBytes).
+struct FhirSettings {
+  uint64_t max_depth = 100;           // nesting of objects and arrays
+  uint64_t max_array_items = 100000;  // items in one array (e.g. Bundle entries)
+};
+
 struct GatewayConfig {
   api::ServerConfig server;
+  FhirSettings fhir;
   StoreSettings store;
   TranslateSettings translate;
 };

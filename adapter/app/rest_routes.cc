@@ -127,7 +127,7 @@ std::optional<api::Response> ParseAndValidate(const validation::Validator& valid
                                               std::string_view type, fhir::Resource& resource,
                                               std::vector<fhir::Issue>& issues) {
   fhir::IssueSink sink;
-  fhir::ParseOptions options;
+  fhir::ParseOptions options = validator.parse_options();
   options.expected_type = type;
   if (!validator.format().Parse(body, options, resource, sink)) return OutcomeResponse(400, sink.issues());
   validator.Validate(resource, {}, sink);

@@ -51,7 +51,11 @@ common::Status RegisterRoutes(const GatewayConfig& config, api::Router& router, 
   if (common::Status s = api::AddVersionsOperation(router); !s.ok()) return s;
   if (common::Status s = health.AddRoutes(router); !s.ok()) return s;
   // The validator is loaded once here and shared by every request.
-  auto validator = validation::Validator::Load(DefaultLoadOptions(), nullptr);
+  validation::LoadOptions load = DefaultLoadOptions();
+  load.parse_limits.max_bytes = config.server.max_body_bytes;
+  load.parse_limits.max_depth = static_cast<uint32_t>(config.fhir.max_depth);
+  load.parse_limits.max_array_items = static_cast<uint32_t>(config.fhir.max_array_items);
+  auto validator = validation::Validator::Load(load, nullptr);
   if (!validator.ok()) return validator.status();
   if (common::Status s = AddValidateRoutes(router, validator.value()); !s.ok()) return s;
 

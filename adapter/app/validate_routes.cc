@@ -20,11 +20,10 @@ api::Response HandleValidate(const validation::Validator& validator, std::string
                              std::string_view profile_query) {
   json::Document doc;
   json::ParseError err;
-  json::Limits limits;
-  if (!json::Parse(body, limits, doc, err)) {
+  if (!json::Parse(body, validator.parse_options().limits, doc, err)) {
     fhir::IssueSink sink;
     fhir::Resource ignored;
-    validator.format().Parse(body, fhir::ParseOptions{}, ignored, sink);  // renders the located JSON error
+    validator.format().Parse(body, validator.parse_options(), ignored, sink);  // renders the located JSON error
     return OutcomeResponse(400, sink);
   }
   std::vector<std::string> profiles;
@@ -60,7 +59,7 @@ api::Response HandleValidate(const validation::Validator& validator, std::string
   json::Document own;
   own.set_root(json::Clone(*target, own));
   fhir::Resource resource;
-  if (validator.format().Adopt(std::move(own), fhir::ParseOptions{}, resource, sink)) {
+  if (validator.format().Adopt(std::move(own), validator.parse_options(), resource, sink)) {
     validator.Validate(resource, profiles, sink);
   }
   return OutcomeResponse(200, sink);

@@ -948,7 +948,9 @@ Result<std::shared_ptr<const Validator>> Validator::Load(const LoadOptions& opti
     if (Status s = index->LoadFile(file); !s.ok()) return s;
   }
   auto profiles = ProfileSet::Build(*index, *model.value(), warnings);
-  return std::make_shared<const Validator>(model.value(), std::move(index), std::move(profiles));
+  auto validator = std::make_shared<Validator>(model.value(), std::move(index), std::move(profiles));
+  validator->parse_options_.limits = options.parse_limits;
+  return std::shared_ptr<const Validator>(std::move(validator));
 }
 
 std::vector<std::string> Validator::GlobalProfiles(std::string_view type) const {
@@ -960,6 +962,10 @@ void Validator::Validate(const fhir::Resource& resource, const std::vector<std::
                          IssueSink& sink) const {
   Run run(*this, sink);
   run.ValidateRoot(resource.root(), profiles);
+}
+
+bool Validator::ValidateJson(std::string_view text, const std::vector<std::string>& profiles, IssueSink& sink) const {
+  return ValidateJson(text, profiles, sink, parse_options_);
 }
 
 bool Validator::ValidateJson(std::string_view text, const std::vector<std::string>& profiles, IssueSink& sink,

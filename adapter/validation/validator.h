@@ -24,6 +24,7 @@ struct LoadOptions {
   std::string r4_dir;                     // the unpacked R4 definitions (…/r4)
   std::vector<std::string> directories;   // more conformance resources (e.g. fhir-profiles/)
   std::vector<std::string> files;         // single files or Bundles of conformance resources
+  json::Limits parse_limits;              // limits for resources parsed through ValidateJson / format()
 };
 
 class Validator {
@@ -39,12 +40,15 @@ class Validator {
 
   // Parses and validates JSON text in one step (parse issues are reported the same way).
   // Returns true when there were no errors.
+  bool ValidateJson(std::string_view text, const std::vector<std::string>& profiles, fhir::IssueSink& sink) const;
   bool ValidateJson(std::string_view text, const std::vector<std::string>& profiles, fhir::IssueSink& sink,
-                    const fhir::ParseOptions& options = {}) const;
+                    const fhir::ParseOptions& options) const;
 
   const fhir::Model& model() const { return *model_; }
   std::shared_ptr<const fhir::Model> shared_model() const { return model_; }
   const fhir::JsonFormat& format() const { return format_; }
+  // Parse options carrying the configured JSON limits; start from these for request bodies.
+  const fhir::ParseOptions& parse_options() const { return parse_options_; }
   const ProfileSet& profiles() const { return *profiles_; }
   const ConformanceIndex& index() const { return *index_; }
   const Terminology& terminology() const { return *terminology_; }
@@ -61,6 +65,7 @@ class Validator {
   std::shared_ptr<const ProfileSet> profiles_;
   std::unique_ptr<Terminology> terminology_;
   fhir::JsonFormat format_;
+  fhir::ParseOptions parse_options_;
   std::unordered_map<std::string, std::vector<std::string>> global_profiles_;  // type -> profiles
 };
 

@@ -670,3 +670,29 @@ TEST_F(GatewayTest, ValidateOperationAnswersWithAnOutcome) {
 
 }  // namespace
 }  // namespace workwell
+
+namespace workwell {
+namespace {
+
+// The FHIR JSON limits come from config: a body nested deeper than /fhir/limits/maxDepth is
+// refused with a located OperationOutcome, and a bad limit stops the start.
+TEST(GatewayConfigTest, FhirJsonLimitsComeFromConfig) {
+  Gateway bad(R"({"server":{"listen":{"port":0}},"fhir":{"limits":{"maxDepth":0}}})");
+  EXPECT_EQ(bad.WaitExit(kStartDeadline), 1);
+  EXPECT_NE(bad.Stderr().find("/fhir/limits/maxDepth"), std::string::npos) << bad.Stderr();
+
+  Gateway gateway(R"({"server":{"listen":{"port":0}},"fhir":{"limits":{"maxDepth":8}}})");
+  const uint16_t port = gateway.WaitForPort();
+  ASSERT_NE(port, 0);
+  const std::string deep =
+      R"({"resourceType":"Patient","name":[{"period":{"extension":[{"url":"http://example.org/a","valueCodeableConcept":{"coding":[{"system":"http://example.org/s","code":"c"}]}}]}}]})";
+  Connection c(port);
+  ASSERT_TRUE(c.Send(Request("POST", "/$validate", "Content-Type: application/fhir+json\r\n", deep)));
+  std::optional<HttpResponse> r = c.ReadResponse();
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 400);
+  EXPECT_NE(r->body.find("nesting deeper than 8"), std::string::npos) << r->body;
+}
+
+}  // namespace
+}  // namespace workwell
