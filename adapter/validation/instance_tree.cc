@@ -84,7 +84,7 @@ void InstanceTree::BuildObject(InstanceNode* node, const json::Value& object, co
   const auto& members = object.members();
   for (size_t i = 0; i < members.size(); ++i) {
     const json::Member& m = members[i];
-    if (m.key == "resourceType") continue;
+    if (m.key == "resourceType" && type.IsResource()) continue;  // ExampleScenario.instance has an element of that name
     const bool underscore = !m.key.empty() && m.key[0] == '_';
     const std::string_view json_name = underscore ? m.key.substr(1) : m.key;
     const fhir::JsonBinding* b = type.FindJson(json_name);

@@ -805,6 +805,41 @@ class Run {
     return false;
   }
 
+  // Whether an extension may stand where `ext` stands: one of its definition's contexts names
+  // the element it extends (by type, ancestor type or definition path) or, for an "extension"
+  // context, the extension it is part of. FHIRPath contexts are accepted unchecked.
+  // https://hl7.org/fhir/R4/extensibility.html#context
+  bool ContextAllows(const Profile& def, const InstanceNode& ext) const {
+    if (def.contexts.empty()) return true;
+    const InstanceNode* parent = ext.parent();
+    if (parent == nullptr) return true;
+    for (const auto& [type, expression] : def.contexts) {
+      if (type == "fhirpath") return true;
+      if (type == "extension") {
+        for (const InstanceNode* c : parent->children()) {
+          if (c->name() == "url" && c->primitive_text() == expression) return true;
+        }
+        continue;
+      }
+      if (expression == "Element" || expression == "Base" || expression == "*") return true;
+      const std::string_view parent_type = parent->type_name();
+      if (parent_type == expression) return true;
+      const fhir::TypeInfo* context_type = v_.model().FindType(expression);
+      if (context_type != nullptr && parent->type() != nullptr && parent->type()->IsA(context_type)) return true;
+      if (parent->element() != nullptr && parent->element()->path == expression) return true;
+      // A context naming a primitive child ("ElementDefinition.type.code") also admits the
+      // element that holds it: R4's own snapshots put such extensions on the parent.
+      if (parent->element() != nullptr) {
+        const std::string& at = parent->element()->path;
+        if (expression.size() > at.size() + 1 && expression.compare(0, at.size(), at) == 0 &&
+            expression[at.size()] == '.' && expression.find('.', at.size() + 1) == std::string::npos) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   // --- extensions ----------------------------------------------------------------------------
 
   void ValidateExtension(const InstanceNode& ext, bool modifier) {
@@ -831,6 +866,15 @@ class Run {
     if (def->type != "Extension") {
       Error("extension", ext.path(), "The url " + std::string(url) + " does not identify an extension definition");
       return;
+    }
+    if (!ContextAllows(*def, ext)) {
+      std::string allowed;
+      for (const auto& [type, expression] : def->contexts) allowed += (allowed.empty() ? "" : ", ") + expression;
+      // R4 published several core extensions with contexts narrower than the specification's
+      // own examples use (widened in later releases): outside their context those are warned
+      // about; any other extension there is an error.
+      Issue(url.rfind(kCoreBase, 0) == 0 ? Severity::kWarning : Severity::kError, "extension", ext.path(),
+            "The extension " + std::string(url) + " is not allowed to be used at this point (allowed: " + allowed + ")");
     }
     const Profile* saved = profile_;
     profile_ = def;
