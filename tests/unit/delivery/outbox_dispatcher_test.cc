@@ -1,0 +1,170 @@
+#include "adapter/delivery/outbox_dispatcher.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "adapter/delivery/cpprest_transport.h"
+#include "adapter/store/sqlite/sqlite_store.h"
+#include "examples/workwell-service/workwell_service.h"
+#include "tests/unit/delivery/delivery_fixture.h"
+
+namespace workwell::delivery {
+namespace {
+
+using examples::Behaviour;
+using examples::WorkWellService;
+
+class OutboxDispatcherTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    static int counter = 0;
+    dir_ = (std::filesystem::temp_directory_path() /
+            ("workwell-delivery-" + std::to_string(::getpid()) + "-" + std::to_string(counter++)))
+               .string();
+    store::sqlite::SqliteOptions options;
+    options.data_dir = dir_;
+    auto opened = store::sqlite::OpenStore(options);
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    store_ = std::move(opened).value();
+    auto port = service_.Start();
+    ASSERT_TRUE(port.ok()) << port.status().ToString();
+    url_ = "http://127.0.0.1:" + std::to_string(*port) + "/fhir/$process-message";
+    options_.poll_interval = std::chrono::milliseconds(10);
+    options_.request_timeout = std::chrono::milliseconds(2000);
+    options_.retry.initial_backoff_micros = 5000;
+    options_.retry.max_backoff_micros = 50000;
+    options_.retry.max_attempts = 10;
+  }
+
+  void TearDown() override {
+    service_.Stop();
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  // Enqueues one message per key in one transaction, as the routing transaction would.
+  void Enqueue(const std::vector<std::string>& keys, const std::string& destination = "qhl-coaching") {
+    store::StoreStatus status = store_->RunInTransaction([&](store::Transaction& tx) -> store::StoreStatus {
+      for (const std::string& key : keys) {
+        store::OutboxMessage m;
+        m.destination = destination;
+        m.payload = MakePayload(key);
+        m.key = key;
+        auto id = tx.Enqueue(m);
+        if (!id.ok()) return id.status();
+      }
+      return store::StoreStatus::Ok();
+    });
+    ASSERT_TRUE(status.ok()) << status.ToString();
+  }
+
+  // Runs a dispatcher until `done` holds (or a deadline passes), then stops it cleanly.
+  DispatcherStats Run(const std::function<bool(const DispatcherStats&)>& done) {
+    boost::asio::io_context io;
+    auto resolver = [this](const std::string& destination) -> std::optional<Destination> {
+      if (destination != "qhl-coaching") return std::nullopt;
+      return Destination{url_, 2, {}};
+    };
+    OutboxDispatcher dispatcher(io, *store_, transport_, resolver, store::SystemMicros, [] { return 0.5; }, options_);
+    dispatcher.Start();
+    std::thread runner([&io] {
+      auto guard = boost::asio::make_work_guard(io);
+      io.run_for(std::chrono::seconds(60));
+    });
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (!done(dispatcher.stats()) && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    dispatcher.Stop();
+    while (!dispatcher.Idle() && std::chrono::steady_clock::now() < deadline + std::chrono::seconds(10)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    EXPECT_TRUE(dispatcher.Idle());
+    io.stop();
+    runner.join();
+    return dispatcher.stats();
+  }
+
+  std::string dir_;
+  std::unique_ptr<store::Store> store_;
+  WorkWellService service_;
+  CppRestTransport transport_;
+  std::string url_;
+  DispatcherOptions options_;
+};
+
+TEST_F(OutboxDispatcherTest, EveryMessageIsDeliveredExactlyOnceThroughFailures) {
+  std::vector<std::string> keys;
+  for (int i = 0; i < 20; ++i) keys.push_back("case-" + std::to_string(i));
+  Enqueue(keys);
+  // Refuse some, drop some before processing, and drop some answers after processing (the
+  // retry then meets a duplicate).
+  service_.SetBehaviour({.fail_status = 503, .fail_count = 3, .drop_count = 2, .drop_after_process_count = 3});
+  DispatcherStats stats = Run([](const DispatcherStats& s) { return s.delivered + s.dead_lettered >= 20; });
+  EXPECT_EQ(stats.delivered, 20);
+  EXPECT_EQ(stats.dead_lettered, 0);
+  EXPECT_GE(stats.retried, 3);  // the 503s; drops may be re-sent by cpprestsdk itself on a reused connection
+  std::map<std::string, int> processed = service_.processed_ids();
+  EXPECT_EQ(processed.size(), 20u);
+  for (const std::string& key : keys) EXPECT_EQ(processed[StableUuid("case/" + key)], 1) << key;
+  EXPECT_EQ(service_.stats().duplicates, 3);
+  auto dead = store_->ListDeadLetters(10);
+  ASSERT_TRUE(dead.ok());
+  EXPECT_TRUE(dead->empty());
+  auto left = store_->ClaimOutbox({"check", 10, 1'000'000});
+  ASSERT_TRUE(left.ok());
+  EXPECT_TRUE(left->empty()) << "nothing is left to deliver";
+}
+
+TEST_F(OutboxDispatcherTest, ClientErrorIsDeadLetteredAtOnce) {
+  Enqueue({"bad-1", "bad-2"});
+  service_.SetBehaviour({.fail_status = 400, .fail_count = -1});
+  DispatcherStats stats = Run([](const DispatcherStats& s) { return s.dead_lettered >= 2; });
+  EXPECT_EQ(stats.dead_lettered, 2);
+  EXPECT_EQ(stats.retried, 0);
+  auto dead = store_->ListDeadLetters(10);
+  ASSERT_TRUE(dead.ok());
+  ASSERT_EQ(dead->size(), 2u);
+  EXPECT_EQ((*dead)[0].attempts, 1);
+  EXPECT_NE((*dead)[0].last_error.find("HTTP 400"), std::string::npos) << (*dead)[0].last_error;
+}
+
+TEST_F(OutboxDispatcherTest, SpentRetryBudgetIsDeadLetteredThenAnOperatorRequeues) {
+  Enqueue({"down-1"});
+  options_.retry.max_attempts = 3;
+  service_.SetBehaviour({.fail_status = 503, .fail_count = -1});
+  DispatcherStats stats = Run([](const DispatcherStats& s) { return s.dead_lettered >= 1; });
+  EXPECT_EQ(stats.retried, 2);
+  EXPECT_EQ(stats.dead_lettered, 1);
+  auto dead = store_->ListDeadLetters(10);
+  ASSERT_TRUE(dead.ok());
+  ASSERT_EQ(dead->size(), 1u);
+  EXPECT_EQ((*dead)[0].attempts, 3);
+  EXPECT_NE((*dead)[0].last_error.find("retry budget spent"), std::string::npos);
+
+  // The service recovers; an operator requeues the dead letter and it is delivered.
+  service_.SetBehaviour({});
+  ASSERT_TRUE(store_->RequeueDeadLetter((*dead)[0].id).ok());
+  DispatcherStats again = Run([](const DispatcherStats& s) { return s.delivered >= 1; });
+  EXPECT_EQ(again.delivered, 1);
+  EXPECT_EQ(service_.stats().processed, 1);
+}
+
+TEST_F(OutboxDispatcherTest, UnknownDestinationAndBadPayloadAreDeadLettered) {
+  Enqueue({"lost-1"}, "no-such-service");
+  store::StoreStatus status = store_->RunInTransaction([](store::Transaction& tx) -> store::StoreStatus {
+    auto id = tx.Enqueue({"qhl-coaching", "not an envelope", "broken", std::nullopt});
+    return id.ok() ? store::StoreStatus::Ok() : id.status();
+  });
+  ASSERT_TRUE(status.ok());
+  DispatcherStats stats = Run([](const DispatcherStats& s) { return s.dead_lettered >= 2; });
+  EXPECT_EQ(stats.dead_lettered, 2);
+  EXPECT_EQ(service_.stats().received, 0);
+}
+
+}  // namespace
+}  // namespace workwell::delivery
