@@ -96,7 +96,8 @@ void CppRestTransport::Send(OutboundRequest request, std::function<void(SendOutc
     }
     message.set_body(std::move(request.body), content_type);
     // `client` is captured so the connection outlives an eviction while this send is open.
-    client->request(message).then([this, client, key, done](pplx::task<http::http_response> sent) {
+    client->request(message).then([this, client, key, done, message_id = std::move(request.message_id)](
+                                      pplx::task<http::http_response> sent) {
       http::http_response response;
       try {
         response = sent.get();  // the antecedent has finished: this does not wait
@@ -114,7 +115,8 @@ void CppRestTransport::Send(OutboundRequest request, std::function<void(SendOutc
         if (end != header->second.c_str() && *end == '\0' && seconds >= 0) retry_after = seconds;
       }
       try {
-        response.extract_utf8string(true).then([this, key, done, status, retry_after](pplx::task<std::string> body) {
+        response.extract_utf8string(true).then([this, key, done, status, retry_after,
+                                                message_id](pplx::task<std::string> body) {
           std::string text;
           bool read = true;
           try {
@@ -122,7 +124,7 @@ void CppRestTransport::Send(OutboundRequest request, std::function<void(SendOutc
           } catch (const std::exception&) {
             read = false;
           }
-          SendOutcome out = ClassifyResponse(status, text);
+          SendOutcome out = ClassifyResponse(status, text, message_id);
           out.retry_after_seconds = retry_after;
           if (!read && out.result == SendResult::kDelivered) {
             out = Transient("HTTP " + std::to_string(status) + " but the body could not be read");

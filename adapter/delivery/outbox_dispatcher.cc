@@ -101,6 +101,7 @@ void OutboxDispatcher::StartSend(Job job) {
   for (const auto& header : job.destination.extra_headers) request.headers.push_back(header);
   request.body = job.envelope.bundle;
   request.timeout = options_.request_timeout;
+  request.message_id = job.envelope.message_id;
   auto shared = std::make_shared<Job>(std::move(job));
   transport_.Send(std::move(request), [this, shared](SendOutcome outcome) {
     boost::asio::post(strand_, [this, shared, outcome = std::move(outcome)]() mutable {

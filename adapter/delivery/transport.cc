@@ -28,6 +28,25 @@ void ReadOutcome(std::string_view body, bool& duplicate, std::string& text) {
   }
 }
 
+// The MessageHeader.response of a response message: false when `body` is not one.
+bool ReadResponse(std::string_view body, std::string& identifier, std::string& code) {
+  json::Document doc;
+  json::ParseError error;
+  json::Limits limits;
+  limits.max_bytes = 4u << 20;
+  if (!json::Parse(body, limits, doc, error)) return false;
+  const json::Value* type = doc.root().Find("resourceType");
+  const json::Value* entries = doc.root().Find("entry");
+  if (type == nullptr || type->text() != "Bundle" || entries == nullptr || entries->items().empty()) return false;
+  const json::Value* header = entries->items()[0].Find("resource");
+  if (header == nullptr) return false;
+  const json::Value* response = header->Find("response");
+  if (response == nullptr || !response->IsObject()) return false;
+  if (const json::Value* id = response->Find("identifier")) identifier = std::string(id->text());
+  if (const json::Value* c = response->Find("code")) code = std::string(c->text());
+  return true;
+}
+
 }  // namespace
 
 const char* SendResultName(SendResult result) {
@@ -39,14 +58,27 @@ const char* SendResultName(SendResult result) {
   return "transient";
 }
 
-SendOutcome ClassifyResponse(int status, std::string_view body) {
+SendOutcome ClassifyResponse(int status, std::string_view body, std::string_view message_id) {
   SendOutcome out;
   out.http_status = status;
   bool duplicate = false;
   std::string text;
   ReadOutcome(body, duplicate, text);
   out.detail = "HTTP " + std::to_string(status) + (text.empty() ? "" : ": " + text);
-  if (status >= 200 && status < 300) {
+  std::string response_id, response_code;
+  if (status >= 200 && status < 300 && ReadResponse(body, response_id, response_code)) {
+    out.detail += " response " + response_code;
+    if (!message_id.empty() && response_id != message_id) {
+      out.result = SendResult::kPermanent;
+      out.detail += ": response.identifier " + response_id + " does not name message " + std::string(message_id);
+    } else if (response_code == "ok") {
+      out.result = SendResult::kDelivered;
+    } else if (response_code == "transient-error") {
+      out.result = SendResult::kTransient;
+    } else {
+      out.result = SendResult::kPermanent;
+    }
+  } else if (status >= 200 && status < 300) {
     out.result = SendResult::kDelivered;
   } else if (status == 409 && duplicate) {
     out.result = SendResult::kDelivered;

@@ -19,6 +19,9 @@ struct OutboundRequest {
   HeaderList headers;
   std::string body;
   std::chrono::milliseconds timeout{30000};  // the whole exchange
+  // The request Bundle's id: a response message must name it in MessageHeader.response.identifier.
+  // Empty: not checked.
+  std::string message_id;
 };
 
 // How one attempt ended.
@@ -41,7 +44,12 @@ struct SendOutcome {
 // Classifies an HTTP answer: 2xx delivered; 409 whose OperationOutcome has an issue with code
 // "duplicate" delivered; 408, 425, 429 and 5xx transient; other statuses permanent. `body`
 // goes into the detail (the OperationOutcome's first diagnostics or details.text when present).
-SendOutcome ClassifyResponse(int status, std::string_view body);
+// A 2xx whose body is a response message (a Bundle whose first entry is a MessageHeader with a
+// `response`) is checked further: response.identifier must equal `message_id` when that is given
+// (else permanent: the service answered another message), and response.code decides — ok
+// delivered, transient-error transient, fatal-error permanent.
+// https://hl7.org/fhir/R4/messageheader-definitions.html#MessageHeader.response
+SendOutcome ClassifyResponse(int status, std::string_view body, std::string_view message_id = {});
 
 class Transport {
  public:

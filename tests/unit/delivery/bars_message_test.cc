@@ -124,6 +124,22 @@ TEST(ClassifyTest, StatusesAndOperationOutcomes) {
   EXPECT_EQ(ClassifyResponse(409, "").result, SendResult::kPermanent);
 }
 
+std::string ResponseMessage(std::string_view identifier, std::string_view code) {
+  return R"({"resourceType":"Bundle","type":"message","entry":[{"resource":{"resourceType":"MessageHeader",)"
+         R"("response":{"identifier":")" + std::string(identifier) + R"(","code":")" + std::string(code) + R"("}}}]})";
+}
+
+TEST(ClassifyTest, ResponseMessagesMustNameTheRequestAndSayOk) {
+  EXPECT_EQ(ClassifyResponse(200, ResponseMessage("m1", "ok"), "m1").result, SendResult::kDelivered);
+  SendOutcome other = ClassifyResponse(200, ResponseMessage("m2", "ok"), "m1");
+  EXPECT_EQ(other.result, SendResult::kPermanent);
+  EXPECT_NE(other.detail.find("does not name message m1"), std::string::npos) << other.detail;
+  EXPECT_EQ(ClassifyResponse(200, ResponseMessage("m1", "transient-error"), "m1").result, SendResult::kTransient);
+  EXPECT_EQ(ClassifyResponse(200, ResponseMessage("m1", "fatal-error"), "m1").result, SendResult::kPermanent);
+  EXPECT_EQ(ClassifyResponse(200, ResponseMessage("m2", "ok")).result, SendResult::kDelivered);  // not checked
+  EXPECT_EQ(ClassifyResponse(202, "", "m1").result, SendResult::kDelivered);  // no response message
+}
+
 TEST(RetryPolicyTest, ExponentialWithEqualJitterAndABudget) {
   RetryPolicy p;
   p.initial_backoff_micros = 1000;

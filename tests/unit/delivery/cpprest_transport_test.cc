@@ -30,6 +30,7 @@ class CppRestTransportTest : public ::testing::Test {
     r.headers = MakeBarsHeaders(envelope->headers, AttemptRequestId(envelope->message_id, attempt));
     r.body = envelope->bundle;
     r.timeout = std::chrono::milliseconds(2000);
+    r.message_id = envelope->message_id;  // the service's response must name it
     return r;
   }
 
