@@ -8,6 +8,8 @@
 #include <thread>
 
 #include "adapter/delivery/cpprest_transport.h"
+#include "adapter/delivery/referral_outbox.h"
+#include "adapter/routing/decision_engine.h"
 #include "adapter/store/sqlite/sqlite_store.h"
 #include "examples/workwell-service/workwell_service.h"
 #include "tests/unit/delivery/delivery_fixture.h"
@@ -63,12 +65,14 @@ class OutboxDispatcherTest : public ::testing::Test {
   }
 
   // Runs a dispatcher until `done` holds (or a deadline passes), then stops it cleanly.
-  DispatcherStats Run(const std::function<bool(const DispatcherStats&)>& done) {
+  DispatcherStats Run(const std::function<bool(const DispatcherStats&)>& done, DestinationResolver resolver = {}) {
     boost::asio::io_context io;
-    auto resolver = [this](const std::string& destination) -> std::optional<Destination> {
-      if (destination != "qhl-coaching") return std::nullopt;
-      return Destination{url_, 2, {}};
-    };
+    if (!resolver) {
+      resolver = [this](const std::string& destination) -> std::optional<Destination> {
+        if (destination != "qhl-coaching") return std::nullopt;
+        return Destination{url_, 2, {}};
+      };
+    }
     OutboxDispatcher dispatcher(io, *store_, transport_, resolver, store::SystemMicros, [] { return 0.5; }, options_);
     dispatcher.Start();
     std::thread runner([&io] {
@@ -164,6 +168,56 @@ TEST_F(OutboxDispatcherTest, UnknownDestinationAndBadPayloadAreDeadLettered) {
   DispatcherStats stats = Run([](const DispatcherStats& s) { return s.dead_lettered >= 2; });
   EXPECT_EQ(stats.dead_lettered, 2);
   EXPECT_EQ(service_.stats().received, 0);
+}
+
+TEST_F(OutboxDispatcherTest, RoutedCaseIsStoredAndDeliveredToTheChosenServiceInOneTransaction) {
+  // The shipped config, with the chosen service pointed at the loopback service.
+  auto loaded = routing::LoadRoutingConfig(WORKWELL_SOURCE_DIR "/config/routing");
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  auto config = std::make_shared<routing::RoutingConfig>(**loaded);
+  for (routing::Service& s : config->icbs.at("QHL").services) {
+    s.endpoint = url_.substr(0, url_.size() - std::string("/$process-message").size());
+  }
+  routing::DecisionEngine engine(config, [] { return *routing::ParseDate("2026-03-20"); });
+  routing::CaseSummary summary;
+  summary.practice_ods = "M85001";
+  summary.absence_start = "2026-03-01";
+  summary.fit_note_date = "2026-03-10";
+  summary.consent_to_referral = true;
+  summary.gp_referral = true;
+  summary.condition_category = "musculoskeletal";
+  summary.requested_tier = "clinical-msk";
+  routing::RoutingDecision decision = engine.Decide(summary);
+  ASSERT_EQ(decision.outcome, routing::Outcome::kRoute);
+  ASSERT_NE(decision.service, nullptr);
+  EXPECT_EQ(decision.service->id, "qhl-msk");
+
+  CaseResources resources("e2e");
+  ReferralCase referral;
+  referral.case_key = "e2e";
+  referral.timestamp = "2026-03-10T09:30:00Z";
+  referral.source = {"WorkWell gateway", "https://gateway.example.org/fhir"};
+  referral.sender_organization_id = "e2e-gp";
+  referral.receiver_organization_id = "e2e-ww";
+  referral.resources = resources.Pointers();
+  store::StoreStatus status = store_->RunInTransaction([&](store::Transaction& tx) -> store::StoreStatus {
+    for (const json::Value* resource : resources.Pointers()) {
+      auto written = tx.Update(*resource);
+      if (!written.ok()) return written.status();
+    }
+    auto message = MakeReferralMessage(*decision.service, referral);
+    if (!message.ok()) return {store::StoreCode::kInvalid, message.status().message()};
+    auto id = tx.Enqueue(*message);
+    return id.ok() ? store::StoreStatus::Ok() : id.status();
+  });
+  ASSERT_TRUE(status.ok()) << status.ToString();
+
+  auto resolver = MakeDestinationResolver(config, [](const char*) -> const char* { return "t"; });
+  ASSERT_TRUE(resolver.ok()) << resolver.status().ToString();
+  DispatcherStats stats = Run([](const DispatcherStats& s) { return s.delivered >= 1; }, *resolver);
+  EXPECT_EQ(stats.delivered, 1);
+  EXPECT_EQ(service_.processed_ids().count(StableUuid("case/e2e/new")), 1u);
+  EXPECT_TRUE(store_->Read("ServiceRequest", "e2e-sr").ok());
 }
 
 }  // namespace
