@@ -7,6 +7,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <optional>
@@ -29,6 +30,7 @@ struct WorkWellService::State {
   std::map<std::string, std::string> responses;  // request Bundle id -> the response sent
   std::map<std::string, int> processed;
   int64_t response_counter = 0;
+  int64_t concurrent = 0;  // $process-message requests read and not yet answered
 };
 
 namespace {
@@ -119,6 +121,7 @@ int Int(const json::Value& object, std::string_view key, int fallback) {
 
 // What to do with one request.
 struct Action {
+  bool counted = false;  // counted in State::concurrent until answered or dropped
   bool drop = false;
   int delay_ms = 0;
   http::status status = http::status::ok;
@@ -134,7 +137,8 @@ Action Handle(WorkWellService::State& s, const http::request<http::string_body>&
     json::Builder b(doc);
     b.StartObject().Key("received").Int(s.stats.received).Key("processed").Int(s.stats.processed);
     b.Key("duplicates").Int(s.stats.duplicates).Key("rejected").Int(s.stats.rejected);
-    b.Key("injectedFailures").Int(s.stats.injected_failures).Key("dropped").Int(s.stats.dropped).EndObject();
+    b.Key("injectedFailures").Int(s.stats.injected_failures).Key("dropped").Int(s.stats.dropped);
+    b.Key("maxConcurrent").Int(s.stats.max_concurrent).EndObject();
     b.Finish();
     a.body = json::Write(doc.root());
     return a;
@@ -165,6 +169,8 @@ Action Handle(WorkWellService::State& s, const http::request<http::string_body>&
     return a;
   }
   ++s.stats.received;
+  a.counted = true;
+  s.stats.max_concurrent = std::max(s.stats.max_concurrent, ++s.concurrent);
   Behaviour& b = s.behaviour;
   if (b.drop_count > 0) {
     --b.drop_count;
@@ -228,6 +234,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) return Close();
     http::request<http::string_body> req = parser_->release();
     Action action = Handle(*state_, req);
+    counted_ = action.counted;
     if (action.drop) return Close();
     response_ = {};
     response_.version(req.version());
@@ -250,12 +257,21 @@ class Session : public std::enable_shared_from_this<Session> {
   void Write() {
     stream_.expires_after(std::chrono::seconds(30));
     http::async_write(stream_, response_, [self = shared_from_this()](beast::error_code ec, size_t) {
+      self->Uncount();
       if (ec || !self->response_.keep_alive()) return self->Close();
       self->Read();
     });
   }
 
+  void Uncount() {
+    if (!counted_) return;
+    counted_ = false;
+    std::lock_guard lock(state_->mutex);
+    --state_->concurrent;
+  }
+
   void Close() {
+    Uncount();
     beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
     stream_.socket().close(ignored);
@@ -267,6 +283,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> response_;
   std::shared_ptr<WorkWellService::State> state_;
+  bool counted_ = false;
 };
 
 void Accept(const std::shared_ptr<WorkWellService::State>& state) {

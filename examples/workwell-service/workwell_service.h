@@ -40,6 +40,7 @@ struct ServiceStats {
   int64_t rejected = 0;    // 400s for bad headers or a bad Bundle
   int64_t injected_failures = 0;
   int64_t dropped = 0;
+  int64_t max_concurrent = 0;  // most $process-message requests being answered at once
 };
 
 class WorkWellService {

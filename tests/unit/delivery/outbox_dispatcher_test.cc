@@ -124,6 +124,16 @@ TEST_F(OutboxDispatcherTest, EveryMessageIsDeliveredExactlyOnceThroughFailures) 
   EXPECT_TRUE(left->empty()) << "nothing is left to deliver";
 }
 
+TEST_F(OutboxDispatcherTest, PerServiceConcurrencyLimitHolds) {
+  std::vector<std::string> keys;
+  for (int i = 0; i < 8; ++i) keys.push_back("slow-" + std::to_string(i));
+  Enqueue(keys);
+  service_.SetBehaviour({.delay_ms = 50});
+  DispatcherStats stats = Run([](const DispatcherStats& s) { return s.delivered >= 8; });  // limit 2 (Run)
+  EXPECT_EQ(stats.delivered, 8);
+  EXPECT_EQ(service_.stats().max_concurrent, 2);
+}
+
 TEST_F(OutboxDispatcherTest, ClientErrorIsDeadLetteredAtOnce) {
   Enqueue({"bad-1", "bad-2"});
   service_.SetBehaviour({.fail_status = 400, .fail_count = -1});
