@@ -61,7 +61,8 @@ struct DispatcherStats {
 
 class OutboxDispatcher {
  public:
-  // `store`, `transport` and `io` must outlive the dispatcher. `clock` gives the store's time
+  // `store`, `transport` and `io` must outlive the dispatcher, and the dispatcher must be Idle()
+  // (Stop, then wait) before it is destroyed, since transport callbacks refer to it. `clock` gives the store's time
   // (microseconds since the epoch) for retry times; `random` feeds the backoff jitter.
   OutboxDispatcher(boost::asio::io_context& io, store::Store& store, Transport& transport,
                    DestinationResolver resolver, store::Clock clock, RandomSource random,
