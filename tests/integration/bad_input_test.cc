@@ -481,7 +481,8 @@ void AddHttpCases(Random& random, std::vector<Case>& cases) {
   for (const std::string& target : {std::string("/Patient/a%zz"), std::string("/Patient/%"), std::string("/Patient?name=%G1"),
                                     "/Patient/" + std::string(200, 'a'), std::string("/Patient/bad%20id"),
                                     std::string("/Patient/p1/_history/x!y"), std::string("/%00"),
-                                    std::string("/Patient/p1/$nope")}) {
+                                    std::string("/Patient/p1/$nope"), std::string("/Patient/%FF%FE"),
+                                    std::string("/%C0%AF/x")}) {
     add("GET " + target, Request("GET", target, "", ""), Case::Expect::kClientError);
   }
   // Oversize headers: one huge value, and many small fields.
