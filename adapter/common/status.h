@@ -50,17 +50,18 @@ inline Status ResourceExhausted(std::string m) { return {StatusCode::kResourceEx
 inline Status Unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
 inline Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
 
-// A value or the Status that explains why there is none. Never holds an ok Status.
-template <typename T>
-class [[nodiscard]] Result {
+// A value or the error (a Status, or a module's own status type with ok() and a default
+// constructor meaning ok) that explains why there is none. Never holds an ok error.
+template <typename T, typename E>
+class [[nodiscard]] BasicResult {
  public:
-  Result(T value) : data_(std::move(value)) {}           // NOLINT(google-explicit-constructor)
-  Result(Status status) : data_(std::move(status)) {}    // NOLINT(google-explicit-constructor)
+  BasicResult(T value) : data_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  BasicResult(E error) : data_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return std::holds_alternative<T>(data_); }
-  const Status& status() const {
-    static const Status kOkStatus;
-    return ok() ? kOkStatus : std::get<Status>(data_);
+  const E& status() const {
+    static const E kOk;
+    return ok() ? kOk : std::get<E>(data_);
   }
   T& value() & { return std::get<T>(data_); }
   const T& value() const& { return std::get<T>(data_); }
@@ -71,7 +72,11 @@ class [[nodiscard]] Result {
   const T& operator*() const& { return value(); }
 
  private:
-  std::variant<T, Status> data_;
+  std::variant<T, E> data_;
 };
+
+// A value or the Status that explains why there is none.
+template <typename T>
+using Result = BasicResult<T, Status>;
 
 }  // namespace workwell::common

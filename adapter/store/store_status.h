@@ -57,26 +57,6 @@ class [[nodiscard]] StoreStatus {
 
 // A value or the StoreStatus that explains why there is none. Never holds an ok status.
 template <typename T>
-class [[nodiscard]] StoreResult {
- public:
-  StoreResult(T value) : data_(std::move(value)) {}                 // NOLINT(google-explicit-constructor)
-  StoreResult(StoreStatus status) : data_(std::move(status)) {}     // NOLINT(google-explicit-constructor)
-
-  bool ok() const { return std::holds_alternative<T>(data_); }
-  const StoreStatus& status() const {
-    static const StoreStatus kOkStatus;
-    return ok() ? kOkStatus : std::get<StoreStatus>(data_);
-  }
-  T& value() & { return std::get<T>(data_); }
-  const T& value() const& { return std::get<T>(data_); }
-  T&& value() && { return std::get<T>(std::move(data_)); }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
-  T& operator*() & { return value(); }
-  const T& operator*() const& { return value(); }
-
- private:
-  std::variant<T, StoreStatus> data_;
-};
+using StoreResult = common::BasicResult<T, StoreStatus>;
 
 }  // namespace workwell::store

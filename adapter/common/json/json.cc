@@ -323,9 +323,13 @@ class Parser {
       return false;
     }
     doc = Document();
-    doc.buffer_ = std::unique_ptr<char[]>(new char[text.size() + 1]);
+    // RapidJSON's UTF-8 validation reads every byte a lead byte announces before judging them,
+    // so a multi-byte lead byte at the very end reads up to three bytes past the text: the
+    // terminator is followed by padding so those reads stay inside the buffer.
+    constexpr size_t kPadding = 8;
+    doc.buffer_ = std::unique_ptr<char[]>(new char[text.size() + kPadding]);
     std::memcpy(doc.buffer_.get(), text.data(), text.size());
-    doc.buffer_[text.size()] = '\0';
+    std::memset(doc.buffer_.get() + text.size(), 0, kPadding);
 
     SaxHandler handler(doc, limits);
     rapidjson::Reader reader;
