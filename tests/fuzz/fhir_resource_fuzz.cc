@@ -17,7 +17,6 @@
 #include "adapter/fhir/issue.h"
 #include "adapter/fhir/json_format.h"
 #include "adapter/fhir/model.h"
-#include "tests/fuzz/known_bugs.h"
 
 namespace {
 
@@ -39,7 +38,6 @@ const workwell::fhir::JsonFormat& Format() {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace workwell;
   const std::string_view text(reinterpret_cast<const char*>(data), size);
-  if (workwell::fuzz::SkipKnownBug(text)) return 0;
   const fhir::JsonFormat& format = Format();
   fhir::ParseOptions options;
   options.limits.max_bytes = 1u << 20;

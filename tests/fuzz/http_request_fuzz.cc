@@ -31,7 +31,6 @@
 #include "adapter/fhir/issue.h"
 #include "adapter/fhir/json_format.h"
 #include "adapter/fhir/model.h"
-#include "tests/fuzz/known_bugs.h"
 
 namespace {
 
@@ -148,7 +147,6 @@ void Handle(const Fixture& f, http::request_parser<http::string_body>& parser) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  if (workwell::fuzz::SkipKnownBug(std::string_view(reinterpret_cast<const char*>(data), size))) return 0;
   const Fixture& f = Shared();
   const char* next = reinterpret_cast<const char*>(data);
   size_t left = size;

@@ -19,7 +19,6 @@
 #include "adapter/fhir/model.h"
 #include "adapter/mapping/engine/concept_map.h"
 #include "adapter/mapping/engine/mapping.h"
-#include "tests/fuzz/known_bugs.h"
 
 namespace {
 
@@ -58,7 +57,6 @@ const Fixture& Shared() {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size > 64 * 1024) return 0;
-  if (workwell::fuzz::SkipKnownBug(std::string_view(reinterpret_cast<const char*>(data), size))) return 0;
   const Fixture& f = Shared();
   {
     std::ofstream out(f.path, std::ios::binary | std::ios::trunc);
