@@ -565,12 +565,6 @@ std::string Judge(const Case& c, const std::optional<HttpResponse>& r) {
   json::Document doc;
   json::ParseError error;
   if (!json::Parse(r->body, json::Limits{}, doc, error)) {
-    // Known defect (docs/SECURITY.md, "invalid UTF-8 echoed"): the 404/405 texts quote the
-    // request path byte for byte. Accepted only for that: the rest must still be an outcome.
-    if (error.code == json::ParseError::Code::kInvalidUtf8 &&
-        r->body.rfind(R"({"resourceType":"OperationOutcome",)", 0) == 0 && (r->status == 404 || r->status == 405)) {
-      return "";
-    }
     return "body is not JSON: " + error.message;
   }
   const json::Value* type = doc.root().Find("resourceType");

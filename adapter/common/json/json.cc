@@ -295,6 +295,28 @@ bool IsValidUtf8(std::string_view s) {
   return true;
 }
 
+// `s` with every byte that does not start a well-formed UTF-8 sequence replaced by U+FFFD.
+std::string ReplaceInvalidUtf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 8);
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t n = 1;
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0xC2 && c <= 0xDF) n = 2;
+    else if (c >= 0xE0 && c <= 0xEF) n = 3;
+    else if (c >= 0xF0 && c <= 0xF4) n = 4;
+    if ((c < 0x80) || (n > 1 && i + n <= s.size() && IsValidUtf8(s.substr(i, n)))) {
+      out.append(s.substr(i, n));
+      i += n;
+    } else {
+      out.append("\xEF\xBF\xBD");
+      ++i;
+    }
+  }
+  return out;
+}
+
 ParseError::Code CodeFor(rapidjson::ParseErrorCode code) {
   switch (code) {
     case rapidjson::kParseErrorStringInvalidEncoding:
@@ -370,11 +392,23 @@ struct Builder::Impl {
 Builder::Builder(Document& doc) : impl_(std::make_unique<Impl>(doc)) {}
 Builder::~Builder() = default;
 Builder& Builder::StartObject() { impl_->tree.StartContainer(true); return *this; }
-Builder& Builder::Key(std::string_view key) { impl_->tree.SetKey(impl_->doc.CopyString(key)); return *this; }
+// Built documents are written out as JSON, which must be UTF-8: text that is not (a request
+// path quoted in an error message, say) has its bad bytes replaced by U+FFFD.
+Builder& Builder::Key(std::string_view key) {
+  impl_->tree.SetKey(impl_->doc.CopyString(IsValidUtf8(key) ? std::string(key) : ReplaceInvalidUtf8(key)));
+  return *this;
+}
 Builder& Builder::EndObject() { impl_->tree.EndContainer(true); return *this; }
 Builder& Builder::StartArray() { impl_->tree.StartContainer(false); return *this; }
 Builder& Builder::EndArray() { impl_->tree.EndContainer(false); return *this; }
-Builder& Builder::String(std::string_view s) { impl_->tree.Add(Value::String(impl_->doc.CopyString(s))); return *this; }
+Builder& Builder::String(std::string_view s) {
+  if (IsValidUtf8(s)) {
+    impl_->tree.Add(Value::String(impl_->doc.CopyString(s)));
+  } else {
+    impl_->tree.Add(Value::String(impl_->doc.CopyString(ReplaceInvalidUtf8(s))));
+  }
+  return *this;
+}
 Builder& Builder::Number(std::string_view t) { impl_->tree.Add(Value::Number(impl_->doc.CopyString(t))); return *this; }
 Builder& Builder::Int(int64_t n) { return Number(std::to_string(n)); }
 Builder& Builder::Bool(bool b) { impl_->tree.Add(Value::Bool(b)); return *this; }

@@ -120,7 +120,8 @@ class Document {
 bool Parse(std::string_view text, const Limits& limits, Document& doc, ParseError& error);
 
 // Builds values into a Document in SAX order: Start/Key/.../End. Misuse (Key outside an
-// object, unbalanced End) is a bug and aborts.
+// object, unbalanced End) is a bug and aborts. Keys and strings that are not UTF-8 have their
+// bad bytes replaced by U+FFFD, so a built document always writes as valid JSON.
 class Builder {
  public:
   explicit Builder(Document& doc);

@@ -98,6 +98,16 @@ TEST(JsonTest, BuilderProducesTheSameTreeAsParsing) {
   EXPECT_EQ(Write(built.root(), true), "{\n  \"k\": [\n    1.10,\n    \"s\",\n    true,\n    null\n  ]\n}");
 }
 
+TEST(JsonTest, BuilderReplacesInvalidUtf8SoOutputIsAlwaysJson) {
+  Document built;
+  Builder b(built);
+  b.StartObject().Key("path").String("/Patient/\xFF\xFE ok \xC3\xA9").EndObject();
+  b.Finish();
+  const std::string text = Write(built.root());
+  EXPECT_EQ(text, "{\"path\":\"/Patient/\xEF\xBF\xBD\xEF\xBF\xBD ok \xC3\xA9\"}");
+  MustParse(text);
+}
+
 TEST(JsonTest, CloneIsIndependentOfTheSource) {
   Document copy;
   {
