@@ -1106,6 +1106,9 @@ Status Evaluator::StringFunction(const Ast& n, const Collection& focus, const Co
       std::optional<std::regex> dynamic;
       const std::regex* re = n.regex.get();
       if (re == nullptr) {
+        if (!RegexRepeatsAreBounded(arg)) {
+          return InvalidArgument("FHIRPath: regular expression repeat count above 1000 in '" + arg + "'");
+        }
         try {
           dynamic.emplace(arg, std::regex::ECMAScript);
         } catch (const std::regex_error& e) {

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "adapter/fhir/fhirpath/expression.h"
+#include "adapter/fhir/fhirpath/value.h"
 
 namespace workwell::fhir::fhirpath {
 namespace {
@@ -496,6 +497,9 @@ class Parser {
     if (n.fn == Fn::kMatches || n.fn == Fn::kReplaceMatches) {
       const Ast* arg = n.children[1].get();
       if (arg->kind == AstKind::kLiteral && arg->literal->type() == ValueType::kString) {
+        if (!RegexRepeatsAreBounded(arg->literal->string())) {
+          return InvalidArgument("FHIRPath: regular expression repeat count above 1000 in '" + arg->literal->string() + "'");
+        }
         try {
           n.regex = std::make_unique<std::regex>(arg->literal->string(), std::regex::ECMAScript);
         } catch (const std::regex_error& e) {

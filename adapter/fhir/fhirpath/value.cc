@@ -260,4 +260,30 @@ std::string ToText(const Value& v) {
   return {};
 }
 
+bool RegexRepeatsAreBounded(std::string_view pattern) {
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    if (pattern[i] == '\\') {
+      ++i;  // an escaped character, including "\{"
+      continue;
+    }
+    if (pattern[i] != '{') continue;
+    size_t digits = 0;
+    uint64_t value = 0;
+    for (size_t j = i + 1; j < pattern.size(); ++j) {
+      const char c = pattern[j];
+      if (c >= '0' && c <= '9') {
+        if (++digits > 4) return false;
+        value = value * 10 + static_cast<uint64_t>(c - '0');
+        if (value > 1000) return false;
+      } else if (c == ',') {
+        digits = 0;
+        value = 0;
+      } else {
+        break;
+      }
+    }
+  }
+  return true;
+}
+
 }  // namespace workwell::fhir::fhirpath

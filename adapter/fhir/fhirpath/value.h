@@ -89,6 +89,11 @@ std::optional<Temporal> ParseTemporal(std::string_view text, PrimitiveKind kind)
 // The canonical text of a System value, as toString() returns it. Nodes give their
 // primitive text (empty for complex nodes).
 std::string ToText(const Value& v);
+
+// True when a regular expression's repeat counts ({n}, {n,}, {n,m}) are all at most 1000.
+// std::regex overflows a signed integer on huge counts (undefined behaviour), so patterns that
+// fail this are refused before they reach it.
+bool RegexRepeatsAreBounded(std::string_view pattern);
 // The text of a decimal with its scale ("1.0"), or trimmed digits for computed values.
 std::string DecimalText(const Decimal& d);
 // The text of a temporal value in FHIR form (no '@').

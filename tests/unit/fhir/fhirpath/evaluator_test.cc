@@ -174,6 +174,7 @@ TEST(EvaluatorTest, StringFunctions) {
       {"'abc'.matches('b')", "[true]"}, {"'a.b.c'.replaceMatches('\\\\..*', '')", "['a']"},
       {"'2012-01'.replaceMatches('(\\\\d+)-(\\\\d+)', '$2/$1')", "['01/2012']"},
       {"'abc'.matches('[' + 'b]')", "[true]"}, {"'abc'.matches('[' + 'b')", "error"},
+      {"'aaa'.matches('a{2,3}')", "[true]"}, {"'a'.matches('a{' + '6666666666666666666666}')", "error"},
       {"{}.startsWith('a')", "[]"}, {"'a'.startsWith({})", "[]"}, {"1.startsWith('1')", "error"},
       {"'x'.trace('t')", "['x']"},
   });

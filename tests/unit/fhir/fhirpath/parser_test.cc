@@ -1,4 +1,5 @@
 #include "adapter/fhir/fhirpath/expression.h"
+#include "adapter/fhir/fhirpath/value.h"
 
 #include <gtest/gtest.h>
 
@@ -170,6 +171,21 @@ TEST(ParserRobustnessTest, MutatedExpressionsNeverCrash) {
     }
   }
   EXPECT_GT(compiled, 0);
+}
+
+}  // namespace
+}  // namespace workwell::fhir::fhirpath
+
+namespace workwell::fhir::fhirpath {
+namespace {
+
+// std::regex overflows on huge repeat counts: such literal patterns are refused at compile time.
+TEST(RegexBoundsTest, HugeRepeatCountsAreRefusedAtCompileTime) {
+  EXPECT_FALSE(Compile("'a'.matches('a{6666666666666666666666}')").ok());
+  EXPECT_FALSE(Compile("'a'.matches('a{1,1001}')").ok());
+  EXPECT_TRUE(Compile("'a'.matches('a{1,1000}')").ok());
+  EXPECT_TRUE(Compile("'a'.matches('\\\\{99999\\\\}')").ok());  // escaped braces are no repeat
+  EXPECT_TRUE(RegexRepeatsAreBounded("[0-9]{3}-[0-9]{4}"));
 }
 
 }  // namespace
