@@ -59,7 +59,9 @@ CODE_SYSTEMS = [
      "Why a fit note replaces an earlier one.",
      [("ssp-fallback", "Statutory Sick Pay fallback",
        "The employer could not make the adjustments advised, so the person is certified not fit for work to protect Statutory Sick Pay.", {}),
-      ("correction", "Correction", "The earlier note was issued with an error and is replaced.", {})], []),
+      ("correction", "Correction", "The earlier note was issued with an error and is replaced.", {}),
+      ("plan-agreed", "Stay in Work plan agreed",
+       "Every required party agreed a Stay in Work plan, so the person may be fit for work taking account of the plan's phased return, altered hours, amended duties or workplace adaptations.", {})], []),
     ("WorkWell-ObservationType", "WorkWell Observation Type",
      "Codes for the WorkWell records kept as Observations.",
      [("barriers-analysis", "Barriers to work analysis", "Physical and psychological obstacles to staying in or returning to work, recorded by a coach with the patient.", {}),
@@ -139,6 +141,11 @@ CODE_SYSTEMS = [
      [("patient", "Patient", "The patient.", {}),
       ("gp", "GP practice", "The patient's GP practice.", {}),
       ("workwell-service", "WorkWell service", "The WorkWell service holding the plan.", {})], []),
+    ("WorkWell-EmploymentStatus", "WorkWell Employment Status",
+     "The patient's employment status as it bears on a Stay in Work plan: who must agree the plan and how long support lasts.",
+     [("employed", "Employed", "Works for an employer, who is a party to the plan and must agree it (support up to 8 weeks).", {}),
+      ("self-employed", "Self-employed", "Works for themselves: no employer party; the patient and the WorkWell service agree the plan (support up to 8 weeks).", {}),
+      ("unemployed", "Unemployed (seeking work)", "Not in work: no employer party; the patient and the WorkWell service agree the plan (support up to 16 weeks).", {})], []),
     ("WorkWell-CarePlanCategory", "WorkWell Care Plan Category",
      "Category codes for WorkWell care plans.",
      [("stay-in-work-plan", "Stay in Work plan",
@@ -309,7 +316,7 @@ X = {  # extension id -> url
         "Extension-WorkWell-ClinicalLimitation", "Extension-WorkWell-PhasedReturnStep",
         "Extension-WorkWell-ContractedHours", "Extension-WorkWell-DutyChange",
         "Extension-WorkWell-PlanAgreement", "Extension-WorkWell-SSPFallback",
-        "Extension-WorkWell-BasedOnReferral"]}
+        "Extension-WorkWell-BasedOnReferral", "Extension-WorkWell-EmploymentStatus"]}
 REASON_REF = R4X + "workflow-reasonReference"
 OBS_REPLACES = R4X + "observation-replaces"
 
@@ -357,6 +364,11 @@ def extensions():
                   "The WorkWell referral this Stay in Work plan fulfils. R4 CarePlan.basedOn allows only "
                   "Reference(CarePlan), so the referral (a ServiceRequest) is named here.",
                   ["CarePlan"], value=ref(SD + "WorkWell-Referral")),
+        extension("Extension-WorkWell-EmploymentStatus", "Patient's employment status for the plan",
+                  "Whether the patient is employed, self-employed or unemployed when the Stay in Work plan is made. It decides "
+                  "whether an employer is a party (only when employed) and the longest support period (8 weeks in work, "
+                  "16 weeks seeking work). Without it the plan is treated as employed, the stricter case.",
+                  ["CarePlan"], value=[{"code": "CodeableConcept"}], binding=required("WorkWell-EmploymentStatus")),
         extension("Extension-WorkWell-PlanAgreement", "Stay in Work plan agreement",
                   "One party's formal agreement to the Stay in Work plan: who, when and how.",
                   ["CarePlan"], subs=[
@@ -414,6 +426,8 @@ def fit_note():
                   "%s.value.where(%s).exists() implies %s" % (rr, coding_is(CS + "WorkWell-FitNoteReplacementReason", "ssp-fallback"), NOT_FIT)),
               inv("ww-fn-6", "A replacement reason and the link to the replaced note come together",
                   "%s.exists() = %s.exists()" % (rr, ext(OBS_REPLACES))),
+              inv("ww-fn-7", "A note recorded because a Stay in Work plan was agreed is 'may be fit for work'",
+                  "%s.value.where(%s).exists() implies %s" % (rr, coding_is(CS + "WorkWell-FitNoteReplacementReason", "plan-agreed"), MAY_BE_FIT)),
           ]),
         E("Observation.extension:condition", short="The condition (diagnosis) the fit note is about", min=1,
           type=ext_type(REASON_REF)),
@@ -511,13 +525,17 @@ def stay_in_work_plan():
     ag = ext(X["Extension-WorkWell-PlanAgreement"])
     ssp = ext(X["Extension-WorkWell-SSPFallback"])
     pr = ext(X["Extension-WorkWell-PhasedReturnStep"])
+    parties = "%s.extension.where(url = 'party').value.where(system = '%s').code" % (ag, CS + "WorkWell-PlanParty")
+    no_employer = ("%s.value.coding.where(system = '%s' and (code = 'self-employed' or code = 'unemployed')).exists()"
+                   % (ext(X["Extension-WorkWell-EmploymentStatus"]), CS + "WorkWell-EmploymentStatus"))
     act = lambda code: {"coding": [{"system": CS + "WorkWell-PlanActivity", "code": code}]}  # noqa: E731
     els = [
         E("CarePlan", short="Stay in Work plan",
           constraint=[
-              inv("ww-sip-1", "The plan stays draft until the patient, the WorkWell service and the employer have each agreed",
-                  "(status = 'active' or status = 'completed') implies ('patient' | 'workwell-service' | 'employer')"
-                  ".subsetOf(%s.extension.where(url = 'party').value.where(system = '%s').code)" % (ag, CS + "WorkWell-PlanParty")),
+              inv("ww-sip-1", "The plan stays draft until the patient, the WorkWell service and (unless the patient is "
+                  "recorded as self-employed or unemployed) the employer have each agreed",
+                  "(status = 'active' or status = 'completed') implies (('patient' | 'workwell-service').subsetOf(%s) and "
+                  "(%s or ('employer').subsetOf(%s)))" % (parties, no_employer, parties)),
               inv("ww-sip-2", "Each party agrees at most once",
                   "%s.extension.where(url = 'party').value.code.isDistinct()" % ag),
               inv("ww-sip-3", "A Statutory Sick Pay fallback is shown to the patient, the GP and the WorkWell service",
@@ -525,15 +543,19 @@ def stay_in_work_plan():
               inv("ww-sip-4", "A fallback certified 'not fit' links the new fit note",
                   "%s.extension.where(url = 'outcome').value.where(code = 'not-fit-certified').exists() implies "
                   "%s.extension.where(url = 'fitNote').exists()" % (ssp, ssp)),
+              inv("ww-sip-6", "A plan for a self-employed or unemployed patient has no employer agreement",
+                  "%s implies %s.extension.where(url = 'party').value.where(code = 'employer').empty()" % (no_employer, ag)),
           ]),
         E("CarePlan.extension:basedOnReferral", short="The WorkWell referral the plan fulfils", min=1,
           type=ext_type(X["Extension-WorkWell-BasedOnReferral"])),
+        E("CarePlan.extension:employmentStatus", short="Employed, self-employed or unemployed: decides the parties and the support period",
+          max="1", mustSupport=True, type=ext_type(X["Extension-WorkWell-EmploymentStatus"])),
         E("CarePlan.extension:agreement", short="A party's agreement (who, when, how)", max="3",
           type=ext_type(X["Extension-WorkWell-PlanAgreement"])),
         E("CarePlan.extension:sspFallback", short="Statutory Sick Pay fallback outcome", max="1",
           type=ext_type(X["Extension-WorkWell-SSPFallback"])),
         E("CarePlan.identifier", mustSupport=True),
-        E("CarePlan.status", short="draft until all three parties agree (ww-sip-1)"),
+        E("CarePlan.status", short="draft until every required party agrees (ww-sip-1)"),
         E("CarePlan.intent", fixedCode="plan"),
         E("CarePlan.category", min=1,
           slicing={"discriminator": [{"type": "pattern", "path": "$this"}], "ordered": False, "rules": "open"}),
@@ -597,7 +619,7 @@ def care_team():
         E("CareTeam.participant:workwellService.role", min=1, max="1", patternCodeableConcept=role("workwell-service")),
         E("CareTeam.participant:workwellService.member", min=1,
           type=ref(UKC + "PractitionerRole", UKC + "Practitioner", UKC + "Organization")),
-        E("CareTeam.participant:employer", min=1),
+        E("CareTeam.participant:employer", short="The employer; none for a self-employed or unemployed patient (the plan's employment status)"),
         E("CareTeam.participant:employer.role", min=1, max="1", patternCodeableConcept=role("employer")),
         E("CareTeam.participant:employer.member", min=1,
           type=ref(UKC + "Organization", UKC + "PractitionerRole", UKC + "RelatedPerson")),
@@ -605,7 +627,8 @@ def care_team():
     return structure_definition(
         "WorkWell-StayInWorkCareTeam", "WorkWell Stay in Work Care Team", "CareTeam", UKC + "CareTeam",
         "The patient, the WorkWell service and the employer (HR or occupational health) around a Stay in Work plan.",
-        "Names the three parties whose agreement makes a Stay in Work plan active.", els)
+        "Names the parties whose agreement makes a Stay in Work plan active: the patient, the WorkWell service and, when "
+        "the patient is employed, the employer.", els)
 
 
 def barriers():
@@ -937,13 +960,16 @@ def agreement(party, who, when, method):
 
 
 def plan_example(eid, text, status="active", parties=("patient", "workwell-service", "employer"), ssp=None,
-                 referral=True):
+                 referral=True, employment=None):
     who = {"patient": PATIENT,
            "workwell-service": {"reference": "PractitionerRole/workwell-coach-example"},
            "employer": {"reference": "Organization/workwell-employer-example"}}
     method = {"patient": "in-person", "workwell-service": "in-person", "employer": "telephone"}
     exts = [{"url": X["Extension-WorkWell-BasedOnReferral"],
              "valueReference": {"reference": "ServiceRequest/WorkWell-Referral-valid-primary-care"}}] if referral else []
+    if employment:
+        exts.append({"url": X["Extension-WorkWell-EmploymentStatus"],
+                     "valueCodeableConcept": cc(CS + "WorkWell-EmploymentStatus", employment)})
     exts += [agreement(p, who[p], "2026-11-16T1%d:00:00+00:00" % i, method[p]) for i, p in enumerate(parties)]
     if ssp:
         outcome, notified = ssp
@@ -991,10 +1017,11 @@ def plan_example(eid, text, status="active", parties=("patient", "workwell-servi
     }
 
 
-def care_team_example(eid, text, employer=True, subject=True):
+def care_team_example(eid, text, employer=True, subject=True, workwell=True):
     role = lambda code: [cc(CS + "WorkWell-PlanParty", code)]  # noqa: E731
-    parts = [{"role": role("patient"), "member": PATIENT},
-             {"role": role("workwell-service"), "member": {"reference": "PractitionerRole/workwell-coach-example"}}]
+    parts = [{"role": role("patient"), "member": PATIENT}]
+    if workwell:
+        parts.append({"role": role("workwell-service"), "member": {"reference": "PractitionerRole/workwell-coach-example"}})
     if employer:
         parts.append({"role": role("employer"), "member": {"reference": "Organization/workwell-employer-example"}})
     res = {"resourceType": "CareTeam", "id": eid, "meta": META("WorkWell-StayInWorkCareTeam"), "text": narrative(text),
@@ -1054,6 +1081,16 @@ def examples():
          fit_note_example("WorkWell-FitNote-valid-not-fit", "Not fit for work for four weeks.", outcome="not-fit", options=()),
          "valid", ""),
         ("WorkWell-FitNote-valid-ssp-fallback", fn_ssp, "valid", ""),
+        ("WorkWell-FitNote-valid-plan-agreed",
+         fit_note_example("WorkWell-FitNote-valid-plan-agreed", "May be fit for work with the agreed Stay in Work plan.",
+                          options=("phased-return", "altered-hours", "amended-duties", "workplace-adaptations"),
+                          issued="2026-11-18", replaces="WorkWell-FitNote-valid-not-fit", reason="plan-agreed"),
+         "valid", ""),
+        ("WorkWell-FitNote-invalid-plan-agreed-not-fit",
+         fit_note_example("WorkWell-FitNote-invalid-plan-agreed-not-fit", "Recorded for an agreed plan, yet says not fit for work.",
+                          outcome="not-fit", options=(), issued="2026-11-18", replaces="WorkWell-FitNote-valid-not-fit",
+                          reason="plan-agreed"),
+         "invalid", "ww-fn-7"),
         ("WorkWell-FitNote-invalid-not-fit-with-option",
          fit_note_example("WorkWell-FitNote-invalid-not-fit-with-option", "Not fit for work, yet suggests a phased return.",
                           outcome="not-fit", options=("phased-return",)),
@@ -1092,14 +1129,33 @@ def examples():
         ("WorkWell-StayInWorkPlan-invalid-ssp-gp-not-told",
          plan_example("WorkWell-StayInWorkPlan-invalid-ssp-gp-not-told", "SSP fallback not shown to the GP.",
                       ssp=("not-fit-certified", ("patient", "workwell-service"))), "invalid", "ww-sip-3"),
+        ("WorkWell-StayInWorkPlan-valid-unemployed",
+         plan_example("WorkWell-StayInWorkPlan-valid-unemployed", "Plan for a person seeking work, agreed by the patient and the WorkWell service.",
+                      parties=("patient", "workwell-service"), employment="unemployed"), "valid", ""),
+        ("WorkWell-StayInWorkPlan-valid-self-employed",
+         plan_example("WorkWell-StayInWorkPlan-valid-self-employed", "Plan for a self-employed person, agreed by the patient and the WorkWell service.",
+                      parties=("patient", "workwell-service"), employment="self-employed"), "valid", ""),
+        ("WorkWell-StayInWorkPlan-invalid-employed-without-employer",
+         plan_example("WorkWell-StayInWorkPlan-invalid-employed-without-employer",
+                      "Active plan for an employed person that the employer has not agreed.",
+                      parties=("patient", "workwell-service"), employment="employed"), "invalid", "ww-sip-1"),
+        ("WorkWell-StayInWorkPlan-invalid-unemployed-employer-agreed",
+         plan_example("WorkWell-StayInWorkPlan-invalid-unemployed-employer-agreed",
+                      "Plan for a person seeking work that records an employer's agreement.", employment="unemployed"),
+         "invalid", "ww-sip-6"),
         ("WorkWell-StayInWorkPlan-invalid-no-referral",
          plan_example("WorkWell-StayInWorkPlan-invalid-no-referral", "Plan that does not name the referral it fulfils.",
                       referral=False), "invalid", "CarePlan.extension:basedOnReferral min 1"),
         ("WorkWell-StayInWorkCareTeam-valid",
          care_team_example("WorkWell-StayInWorkCareTeam-valid", "Patient, WorkWell coach and employer."), "valid", ""),
-        ("WorkWell-StayInWorkCareTeam-invalid-no-employer",
-         care_team_example("WorkWell-StayInWorkCareTeam-invalid-no-employer", "No employer in the team.", employer=False),
-         "invalid", "CareTeam.participant:employer min 1"),
+        ("WorkWell-StayInWorkCareTeam-valid-no-employer",
+         care_team_example("WorkWell-StayInWorkCareTeam-valid-no-employer",
+                           "Patient and WorkWell coach: no employer, for a self-employed or unemployed patient.", employer=False),
+         "valid", ""),
+        ("WorkWell-StayInWorkCareTeam-invalid-no-workwell-service",
+         care_team_example("WorkWell-StayInWorkCareTeam-invalid-no-workwell-service", "No WorkWell service in the team.",
+                           workwell=False),
+         "invalid", "CareTeam.participant:workwellService min 1"),
         ("WorkWell-StayInWorkCareTeam-invalid-no-subject",
          care_team_example("WorkWell-StayInWorkCareTeam-invalid-no-subject", "Team without a subject.", subject=False),
          "invalid", "CareTeam.subject min 1"),
