@@ -123,6 +123,7 @@ common::Status AddMetadataRoute(Router& router, CapabilityOptions options) {
   Route route;
   route.method = "GET";
   route.pattern = "/metadata";
+  route.public_route = true;  // capability discovery comes before authentication
   route.handler = [&router, options = std::move(options)](const Request&) {
     return Response::Resource(200, BuildCapabilityStatement(router, options));
   };
@@ -150,6 +151,7 @@ common::Status AddVersionsOperation(Router& router) {
     Route route;
     route.method = method;
     route.pattern = "/$versions";
+    route.public_route = true;
     route.handler = handler;
     route.capability = Capability::Operation("versions", std::string(kVersionsDefinition));
     route.capability.documentation = "The FHIR versions this server supports";

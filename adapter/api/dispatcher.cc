@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "adapter/api/authenticator.h"
 #include "adapter/api/content_negotiation.h"
 #include "adapter/api/log.h"
 
@@ -34,6 +35,65 @@ Response Route405(const Request& request, const std::vector<std::string>& allowe
   return r;
 }
 
+security::Permission PermissionFor(const Route& route) {
+  if (route.permission.has_value()) return *route.permission;
+  const std::string& name = route.capability.name;
+  const bool search = name == "search-type" || name == "search-system";
+  if (route.method == "GET" || route.method == "HEAD") {
+    return search ? security::Permission::kSearch : security::Permission::kRead;
+  }
+  if (route.method == "PUT" || route.method == "PATCH") return security::Permission::kUpdate;
+  if (route.method == "DELETE") return security::Permission::kDelete;
+  return search ? security::Permission::kSearch : security::Permission::kCreate;
+}
+
+std::string_view PermissionName(security::Permission p) {
+  switch (p) {
+    case security::Permission::kCreate:
+      return "create";
+    case security::Permission::kRead:
+      return "read";
+    case security::Permission::kUpdate:
+      return "update";
+    case security::Permission::kDelete:
+      return "delete";
+    case security::Permission::kSearch:
+      return "search";
+  }
+  return "access";
+}
+
+std::string ScopeTypeFor(const Route& route, const Fields& params) {
+  if (!route.scope_type.empty()) return route.scope_type;
+  for (const auto& [name, value] : params) {
+    if (name == "type") return value;
+  }
+  if (route.resource_types.size() == 1) return route.resource_types.front();
+  return "*";
+}
+
+// 401 (RFC 6750 section 3): the challenge names the error only when credentials were sent.
+Response Unauthorized(const common::Status& status) {
+  const bool missing = status.message() == kMissingCredentials;
+  Response r = Response::Outcome(401, Severity::kError, "login",
+                                 missing ? "authentication required: send Authorization: Bearer <access token>"
+                                         : "the access token is missing, unknown, expired or not valid here");
+  r.headers.emplace_back("WWW-Authenticate", missing ? std::string(R"(Bearer realm="workwell-gateway")")
+                                                     : std::string(R"(Bearer realm="workwell-gateway", error="invalid_token")"));
+  r.content_type = kFhirJson;
+  return r;
+}
+
+Response Forbidden(security::Permission p, std::string_view type) {
+  Response r = Response::Outcome(
+      403, Severity::kError, "forbidden",
+      "the granted scopes do not allow " + std::string(PermissionName(p)) + " on " +
+          (type == "*" ? std::string("the whole system") : std::string(type)));
+  r.headers.emplace_back("WWW-Authenticate", R"(Bearer realm="workwell-gateway", error="insufficient_scope")");
+  r.content_type = kFhirJson;
+  return r;
+}
+
 Response CallHandler(const Route& route, const Request& request) {
   try {
     return route.handler(request);
@@ -55,6 +115,15 @@ Response HandleUnguarded(const Router& router, Request& request) {
     return r;
   }
   const Route& route = *match.route;
+  request.principal.reset();
+  if (const Authenticator* auth = router.authenticator(); auth != nullptr && !route.public_route) {
+    common::Result<security::Principal> principal = auth->Authenticate(request);
+    if (!principal.ok()) return Unauthorized(principal.status());
+    const security::Permission permission = PermissionFor(route);
+    const std::string type = ScopeTypeFor(route, match.params);
+    if (!principal->Allows(type, permission)) return Forbidden(permission, type);
+    request.principal = std::move(principal.value());
+  }
   std::string_view content_type = kPlainJson;
   if (route.fhir) {
     const auto negotiated = NegotiateResponseType(request.Header("accept"), request.QueryParam("_format"));

@@ -60,6 +60,7 @@ common::Status Health::AddRoutes(Router& router) {
   live.method = "GET";
   live.pattern = "/healthz";
   live.fhir = false;
+  live.public_route = true;  // probes carry no credentials
   live.handler = [this](const Request&) {
     Response r = Response::Resource(200, LivenessJson());
     r.headers.emplace_back("Cache-Control", "no-store");
@@ -70,6 +71,7 @@ common::Status Health::AddRoutes(Router& router) {
   ready.method = "GET";
   ready.pattern = "/readyz";
   ready.fhir = false;
+  ready.public_route = true;
   ready.handler = [this](const Request&) {
     bool passed = false;
     std::string body = ReadinessJson(passed);

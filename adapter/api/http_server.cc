@@ -26,11 +26,13 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 
 #include "adapter/api/access_log.h"
 #include "adapter/api/dispatcher.h"
 #include "adapter/api/request_id.h"
 #include "adapter/api/response.h"
+#include "adapter/security/tls.h"
 
 namespace workwell::api {
 namespace {
@@ -38,6 +40,7 @@ namespace {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 using error_code = boost::system::error_code;
 using Clock = std::chrono::steady_clock;
@@ -77,7 +80,16 @@ bool IsHttpParseError(const error_code& ec) {
 
 }  // namespace
 
-class Session;
+// What the server needs of a connection, whatever its stream (plain TCP or TLS).
+class SessionBase {
+ public:
+  virtual ~SessionBase() = default;
+  virtual void Start() = 0;
+  // Asks the connection to close once its current request (if any) is answered.
+  virtual void RequestShutdown() = 0;
+  // Closes the connection now, whatever it is doing.
+  virtual void ForceClose() = 0;
+};
 
 // Everything the server owns; HttpServer::Impl is this under the header's private name.
 struct ServerCore {
@@ -89,9 +101,12 @@ struct ServerCore {
   void Accept();
   void OnAccept(const error_code& ec, tcp::socket socket);
   // Adds a session to the registry; false when the server is stopping (the session is dropped).
-  bool Register(const std::shared_ptr<Session>& session);
-  void Unregister(Session* session);
-  std::vector<std::shared_ptr<Session>> LiveSessions();
+  bool Register(const std::shared_ptr<SessionBase>& session);
+  void Unregister(SessionBase* session);
+  std::vector<std::shared_ptr<SessionBase>> LiveSessions();
+  // Builds a TLS context from config.tls and makes new connections use it.
+  common::Status LoadTls();
+  std::shared_ptr<ssl::context> TlsContext();
 
   ServerConfig config;
   Router& router;
@@ -108,36 +123,73 @@ struct ServerCore {
 
   std::mutex mu;
   std::condition_variable drained;
-  std::unordered_map<Session*, std::weak_ptr<Session>> sessions;  // guarded by mu
+  std::unordered_map<SessionBase*, std::weak_ptr<SessionBase>> sessions;  // guarded by mu
+  std::mutex tls_mu;
+  std::shared_ptr<ssl::context> tls_context;  // guarded by tls_mu; null for plain HTTP
   std::atomic<bool> stopping{false};
   bool started = false;
   bool stopped = false;
 };
 
-// One connection. All members are touched only on the connection's strand, except server_
-// (thread-safe parts) and the executor (immutable).
-class Session : public std::enable_shared_from_this<Session> {
+// One connection over a plain TCP stream (kTls false) or TLS over it (kTls true). All members
+// are touched only on the connection's strand, except server_ (thread-safe parts) and the
+// executor (immutable). A TLS session holds its context, so a reload never pulls it away.
+template <bool kTls>
+class Session final : public SessionBase, public std::enable_shared_from_this<Session<kTls>> {
  public:
-  Session(ServerCore& server, tcp::socket socket)
-      : server_(server), peer_(PeerName(socket)), stream_(std::move(socket)) {}
-  ~Session() { server_.Unregister(this); }
+  using Stream = std::conditional_t<kTls, beast::ssl_stream<beast::tcp_stream>, beast::tcp_stream>;
 
-  void Start() {
-    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->AwaitRequest(); });
+  Session(ServerCore& server, tcp::socket socket) requires(!kTls)
+      : server_(server), peer_(PeerName(socket)), stream_(std::move(socket)) {}
+  Session(ServerCore& server, tcp::socket socket, std::shared_ptr<ssl::context> context) requires(kTls)
+      : server_(server), peer_(PeerName(socket)), tls_context_(std::move(context)),
+        stream_(std::move(socket), *tls_context_) {}
+  ~Session() override { server_.Unregister(this); }
+
+  void Start() override {
+    asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+      if constexpr (kTls) {
+        self->Handshake();
+      } else {
+        self->AwaitRequest();
+      }
+    });
   }
-  // Asks the connection to close once its current request (if any) is answered.
-  void RequestShutdown() {
-    asio::post(stream_.get_executor(), [self = shared_from_this()] { self->OnShutdown(); });
+  void RequestShutdown() override {
+    asio::post(stream_.get_executor(), [self = this->shared_from_this()] { self->OnShutdown(); });
   }
-  // Closes the connection now, whatever it is doing.
-  void ForceClose() {
-    asio::post(stream_.get_executor(), [self = shared_from_this()] { self->Close(); });
+  void ForceClose() override {
+    asio::post(stream_.get_executor(), [self = this->shared_from_this()] { self->Close(); });
   }
 
  private:
-  enum class State { kIdle, kReadingHeader, kReadingBody, kHandling, kWriting, kClosing };
+  enum class State { kHandshake, kIdle, kReadingHeader, kReadingBody, kHandling, kWriting, kClosing };
 
   const ServerConfig& config() const { return server_.config; }
+  beast::tcp_stream& Tcp() { return beast::get_lowest_layer(stream_); }
+  std::shared_ptr<Session> Self() { return this->shared_from_this(); }
+
+  // TLS only: the handshake must finish within the handshake timeout; a failed one is logged
+  // (without request data: there is none yet) and the connection closed.
+  void Handshake() {
+    state_ = State::kHandshake;
+    Tcp().expires_after(config().handshake_timeout);
+    if constexpr (kTls) {
+      stream_.async_handshake(ssl::stream_base::server, [self = Self()](const error_code& ec) {
+        if (ec) {
+          self->server_.access_log(FormatLogLine(std::chrono::system_clock::now(), "warning", "tls_handshake_failed",
+                                                 {{"peer", self->peer_}, {"error", ec.message()}}));
+          self->Close();
+          return;
+        }
+        if (auto cert = security::VerifiedPeerCertificate(self->stream_.native_handle())) {
+          self->client_cert_sha256_ = std::move(cert->sha256);
+          self->client_cert_subject_ = std::move(cert->subject);
+        }
+        self->AwaitRequest();
+      });
+    }
+  }
 
   void AwaitRequest() {
     if (shutdown_requested_ || server_.stopping.load()) {
@@ -158,9 +210,9 @@ class Session : public std::enable_shared_from_this<Session> {
       return;
     }
     state_ = State::kIdle;
-    stream_.expires_after(first_request_ ? config().idle_timeout : config().keep_alive_timeout);
+    Tcp().expires_after(first_request_ ? config().idle_timeout : config().keep_alive_timeout);
     stream_.async_read_some(buffer_.prepare(4096),
-                            [self = shared_from_this()](const error_code& ec, size_t n) {
+                            [self = Self()](const error_code& ec, size_t n) {
                               self->OnFirstBytes(ec, n);
                             });
   }
@@ -178,9 +230,9 @@ class Session : public std::enable_shared_from_this<Session> {
     state_ = State::kReadingHeader;
     started_ = Clock::now();
     started_wall_ = std::chrono::system_clock::now();
-    stream_.expires_after(config().header_timeout);
+    Tcp().expires_after(config().header_timeout);
     http::async_read_header(stream_, buffer_, *parser_,
-                            [self = shared_from_this()](const error_code& ec, size_t n) {
+                            [self = Self()](const error_code& ec, size_t n) {
                               self->OnHeader(ec, n);
                             });
   }
@@ -215,9 +267,9 @@ class Session : public std::enable_shared_from_this<Session> {
     if (beast::iequals(parser_->get()[http::field::expect], "100-continue")) {
       // https://www.rfc-editor.org/rfc/rfc9110#section-10.1.1
       auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, 11);
-      stream_.expires_after(config().write_timeout);
+      Tcp().expires_after(config().write_timeout);
       http::async_write(stream_, *cont,
-                        [self = shared_from_this(), cont](const error_code& wec, size_t) {
+                        [self = Self(), cont](const error_code& wec, size_t) {
                           if (wec) {
                             self->Close();
                             return;
@@ -231,8 +283,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void ReadBody() {
     state_ = State::kReadingBody;
-    stream_.expires_after(config().body_timeout);
-    http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](const error_code& ec, size_t n) {
+    Tcp().expires_after(config().body_timeout);
+    http::async_read(stream_, buffer_, *parser_, [self = Self()](const error_code& ec, size_t n) {
       self->bytes_in_ += n;
       if (ec) {
         self->OnReadError(ec);
@@ -293,7 +345,9 @@ class Session : public std::enable_shared_from_this<Session> {
     request.request_id = request_id_;
     request.correlation_id = correlation_id_;
     request.peer = peer_;
-    asio::post(*server_.workers, [self = shared_from_this(), request = std::move(request)]() mutable {
+    request.client_cert_sha256 = client_cert_sha256_;
+    request.client_cert_subject = client_cert_subject_;
+    asio::post(*server_.workers, [self = Self(), request = std::move(request)]() mutable {
       Response response = self->server_.dispatcher.Handle(request);
       asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
         self->Write(std::move(response));
@@ -322,8 +376,8 @@ class Session : public std::enable_shared_from_this<Session> {
     response_.keep_alive(keep_alive);
     response_.prepare_payload();
     status_ = r.status;
-    stream_.expires_after(config().write_timeout);
-    http::async_write(stream_, response_, [self = shared_from_this()](const error_code& ec, size_t n) {
+    Tcp().expires_after(config().write_timeout);
+    http::async_write(stream_, response_, [self = Self()](const error_code& ec, size_t n) {
       self->OnWrite(ec, n);
     });
   }
@@ -360,17 +414,23 @@ class Session : public std::enable_shared_from_this<Session> {
   void LingerClose() {
     state_ = State::kClosing;
     error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if constexpr (kTls) {
+      // close_notify, then close; bounded like the plain linger.
+      Tcp().expires_after(std::min<Clock::duration>(kLingerTime, config().write_timeout));
+      stream_.async_shutdown([self = Self()](const error_code&) { self->Close(); });
+      return;
+    }
+    Tcp().socket().shutdown(tcp::socket::shutdown_send, ec);
     if (ec) {
       Close();
       return;
     }
-    stream_.expires_after(std::min<Clock::duration>(kLingerTime, config().write_timeout));
+    Tcp().expires_after(std::min<Clock::duration>(kLingerTime, config().write_timeout));
     Drain();
   }
 
   void Drain() {
-    stream_.async_read_some(asio::buffer(drain_), [self = shared_from_this()](const error_code& ec, size_t n) {
+    stream_.async_read_some(asio::buffer(drain_), [self = Self()](const error_code& ec, size_t n) {
       self->lingered_ += n;
       if (ec || self->lingered_ > kLingerBytes) {
         self->Close();
@@ -383,18 +443,22 @@ class Session : public std::enable_shared_from_this<Session> {
   void Close() {
     state_ = State::kClosing;
     error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-    stream_.close();
+    Tcp().socket().shutdown(tcp::socket::shutdown_both, ec);
+    Tcp().close();
   }
 
   void OnShutdown() {
     shutdown_requested_ = true;
-    if (state_ == State::kIdle) stream_.cancel();  // the pending first-byte read ends; we close
+    // The pending first-byte read (or TLS handshake) ends; we close.
+    if (state_ == State::kIdle || state_ == State::kHandshake) Tcp().cancel();
   }
 
   ServerCore& server_;
   const std::string peer_;
-  beast::tcp_stream stream_;
+  std::shared_ptr<ssl::context> tls_context_;  // TLS only; outlives stream_
+  Stream stream_;
+  std::string client_cert_sha256_;  // TLS only: the verified client certificate
+  std::string client_cert_subject_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> response_;
@@ -441,6 +505,9 @@ common::Result<uint16_t> ServerCore::Start() {
   const asio::ip::address address = asio::ip::make_address(config.address, ec);
   if (ec) return common::InvalidArgument("bad listen address '" + config.address + "'");
   const tcp::endpoint endpoint(address, config.port);
+  if (config.tls.has_value()) {
+    if (common::Status s = LoadTls(); !s.ok()) return s;
+  }
   const std::string where = "listen " + config.address + ":" + std::to_string(config.port) + ": ";
   try {
     for (unsigned i = 0; i < config.io_threads; ++i) {
@@ -494,25 +561,44 @@ void ServerCore::OnAccept(const error_code& ec, tcp::socket socket) {
   }
   error_code opt_ec;
   socket.set_option(tcp::no_delay(true), opt_ec);
-  auto session = std::make_shared<Session>(*this, std::move(socket));
+  std::shared_ptr<SessionBase> session;
+  if (config.tls.has_value()) {
+    session = std::make_shared<Session<true>>(*this, std::move(socket), TlsContext());
+  } else {
+    session = std::make_shared<Session<false>>(*this, std::move(socket));
+  }
   if (Register(session)) session->Start();
   Accept();
 }
 
-bool ServerCore::Register(const std::shared_ptr<Session>& session) {
+common::Status ServerCore::LoadTls() {
+  if (!config.tls.has_value()) return common::FailedPrecondition("the server has no TLS settings");
+  common::Result<std::shared_ptr<ssl::context>> context = security::MakeServerTlsContext(*config.tls);
+  if (!context.ok()) return context.status();
+  std::lock_guard<std::mutex> lock(tls_mu);
+  tls_context = std::move(context.value());
+  return common::Status::Ok();
+}
+
+std::shared_ptr<ssl::context> ServerCore::TlsContext() {
+  std::lock_guard<std::mutex> lock(tls_mu);
+  return tls_context;
+}
+
+bool ServerCore::Register(const std::shared_ptr<SessionBase>& session) {
   std::lock_guard<std::mutex> lock(mu);
   if (stopping.load()) return false;
   sessions.emplace(session.get(), session);
   return true;
 }
 
-void ServerCore::Unregister(Session* session) {
+void ServerCore::Unregister(SessionBase* session) {
   std::lock_guard<std::mutex> lock(mu);
   if (sessions.erase(session) > 0 && sessions.empty()) drained.notify_all();
 }
 
-std::vector<std::shared_ptr<Session>> ServerCore::LiveSessions() {
-  std::vector<std::shared_ptr<Session>> out;
+std::vector<std::shared_ptr<SessionBase>> ServerCore::LiveSessions() {
+  std::vector<std::shared_ptr<SessionBase>> out;
   std::lock_guard<std::mutex> lock(mu);
   for (auto& [ptr, weak] : sessions) {
     if (auto s = weak.lock()) out.push_back(std::move(s));
@@ -564,6 +650,8 @@ HttpServer::~HttpServer() { Stop(); }
 common::Result<uint16_t> HttpServer::Start() { return impl_->Start(); }
 
 void HttpServer::Stop() { impl_->Stop(); }
+
+common::Status HttpServer::ReloadTls() { return impl_->LoadTls(); }
 
 const ServerConfig& HttpServer::config() const { return impl_->config; }
 

@@ -6,6 +6,8 @@
 // is posted back to the connection's strand, so no I/O thread ever waits on a handler.
 // Every read and write has a deadline (idle, keep-alive, header, body, write); header and body
 // sizes are limited (431 / 413 with an OperationOutcome). One access-log line per request.
+// With ServerConfig::tls set the listener speaks HTTPS only (TLS 1.2+, handshake deadline
+// handshake_timeout); a verified client certificate is passed to handlers on the Request.
 
 #include <cstdint>
 #include <memory>
@@ -36,6 +38,12 @@ class HttpServer {
   // (their responses carry Connection: close) for up to the shutdown timeout, then cuts what is
   // left and joins all threads. Idempotent. Call from outside the server's own threads.
   void Stop();
+
+  // Loads config().tls's certificate chain and key (and client CA file) anew; connections
+  // accepted afterwards use them, existing ones keep theirs. On error the old context stays.
+  // FailedPrecondition without TLS settings; InvalidArgument naming the bad file. Thread-safe;
+  // callable before or after Start (e.g. from a SIGHUP handler thread).
+  common::Status ReloadTls();
 
   // The effective configuration (thread counts resolved once started).
   const ServerConfig& config() const;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "adapter/common/status.h"
+#include "adapter/security/principal.h"
 
 namespace workwell::api {
 
@@ -28,6 +29,12 @@ struct Request {
   std::string correlation_id;  // X-Correlation-Id: echoed or generated
   std::string peer;            // "address:port" of the client
   Fields path_params;          // filled by the router: "type" -> "Patient", "id" -> "123", ...
+  // The verified TLS client certificate (mutual TLS), both "" when there is none.
+  std::string client_cert_sha256;   // SHA-256 fingerprint, lower-case hex
+  std::string client_cert_subject;  // RFC 2253
+  // The authenticated caller, set by the dispatcher before the handler runs when an
+  // Authenticator is installed and the route is not public; nullopt otherwise.
+  std::optional<security::Principal> principal;
 
   // The first header named `name` (any case), or nullopt.
   std::optional<std::string_view> Header(std::string_view name) const;

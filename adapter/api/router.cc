@@ -88,6 +88,12 @@ struct Router::Entry {
 Router::Router() = default;
 Router::~Router() = default;
 
+common::Status Router::SetAuthenticator(std::shared_ptr<const Authenticator> authenticator) {
+  if (frozen_) return common::FailedPrecondition("router is frozen; install the authenticator before Start");
+  authenticator_ = std::move(authenticator);
+  return common::Status::Ok();
+}
+
 common::Status Router::Add(Route route) {
   if (frozen_) return common::FailedPrecondition("routes cannot be added once the server runs");
   const std::string where = route.method + " " + route.pattern + ": ";

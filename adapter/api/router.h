@@ -11,6 +11,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,8 +19,11 @@
 #include "adapter/api/request.h"
 #include "adapter/api/response.h"
 #include "adapter/common/status.h"
+#include "adapter/security/scopes.h"
 
 namespace workwell::api {
+
+class Authenticator;
 
 // Handles one request. Called on a worker thread, possibly concurrently with itself; may block
 // (database calls). Should not throw: an escaping exception becomes a 500 OperationOutcome.
@@ -71,6 +75,16 @@ struct Route {
   // Media types (without parameters) accepted in the body of POST/PUT/PATCH; anything else is
   // answered 415. Empty means any.
   std::vector<std::string> request_media_types = {"application/fhir+json", "application/json"};
+  // Access control, used only when an Authenticator is installed (Router::SetAuthenticator).
+  // A public route is served without a token (metadata, health checks, the token endpoint).
+  bool public_route = false;
+  // What the route does, checked against the token's scopes. Unset: GET/HEAD read (search for a
+  // "search-type"/"search-system" capability), POST create (search for search capabilities),
+  // PUT/PATCH update, DELETE delete. Operations that only read (e.g. $validate) should say so.
+  std::optional<security::Permission> permission;
+  // The resource type checked against the scopes. Empty: the "[type]" capture, else the single
+  // entry of resource_types, else "*" (a system-level route, which needs a "system/*..." scope).
+  std::string scope_type;
 };
 
 // The outcome of matching a method and path.
@@ -93,6 +107,12 @@ class Router {
   // AlreadyExists for a second route with the same method, pattern and overlapping types,
   // FailedPrecondition after Freeze.
   common::Status Add(Route route);
+  // Installs the authenticator the dispatcher asks for every non-public route (nullptr: none,
+  // the default, which serves every route without authentication). FailedPrecondition after
+  // Freeze. The authenticator must be thread-safe.
+  common::Status SetAuthenticator(std::shared_ptr<const Authenticator> authenticator);
+  const Authenticator* authenticator() const { return authenticator_.get(); }
+
   // Makes the registry read-only. Called by the server before it accepts connections.
   void Freeze() { frozen_ = true; }
   bool frozen() const { return frozen_; }
@@ -107,6 +127,7 @@ class Router {
  private:
   struct Entry;
   std::vector<std::unique_ptr<Entry>> entries_;
+  std::shared_ptr<const Authenticator> authenticator_;
   bool frozen_ = false;
 };
 

@@ -62,13 +62,15 @@ ServerConfig ReadServerConfig(const json::Value& server, std::string_view pointe
   if (const json::Value* timeouts = server.Find("timeouts")) {
     const std::string at = ConfigReader::Child(pointer, "timeouts");
     if (reader.ExpectObject(*timeouts, at,
-                            {"idleMs", "keepAliveMs", "headerMs", "bodyMs", "writeMs", "shutdownMs"})) {
+                            {"idleMs", "keepAliveMs", "headerMs", "bodyMs", "writeMs", "shutdownMs",
+                             "handshakeMs"})) {
       ReadMs(reader, *timeouts, at, "idleMs", c.idle_timeout);
       ReadMs(reader, *timeouts, at, "keepAliveMs", c.keep_alive_timeout);
       ReadMs(reader, *timeouts, at, "headerMs", c.header_timeout);
       ReadMs(reader, *timeouts, at, "bodyMs", c.body_timeout);
       ReadMs(reader, *timeouts, at, "writeMs", c.write_timeout);
       ReadMs(reader, *timeouts, at, "shutdownMs", c.shutdown_timeout);
+      ReadMs(reader, *timeouts, at, "handshakeMs", c.handshake_timeout);
     }
   }
   return c;

@@ -4,10 +4,12 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "adapter/api/config_reader.h"
 #include "adapter/common/json/json.h"
+#include "adapter/security/tls.h"
 
 namespace workwell::api {
 
@@ -31,6 +33,11 @@ struct ServerConfig {
   std::chrono::milliseconds write_timeout{30000};
   // On shutdown, in-flight requests get this long to finish before connections are cut.
   std::chrono::milliseconds shutdown_timeout{10000};
+  // With TLS, the handshake must finish within this, from the accept.
+  std::chrono::milliseconds handshake_timeout{10000};
+  // TLS for the listener (HTTPS only); nullopt serves plain HTTP. Not read from the "server"
+  // section: the app copies it from the "security" section (api::ReadSecurityConfig).
+  std::optional<security::TlsSettings> tls;
 
   // Replaces the 0 thread counts with their per-machine defaults.
   void ResolveDefaults();
