@@ -288,6 +288,45 @@ std::vector<fhir::Issue> CheckBusinessRules(const PlanView& v, const Context& ct
   return std::move(sink.issues());
 }
 
+std::vector<fhir::Issue> CheckCareTeam(const PlanView& v, std::string_view care_team_json) {
+  fhir::IssueSink sink;
+  json::Document doc;
+  json::ParseError error;
+  if (!json::Parse(care_team_json, json::Limits{}, doc, error) || !doc.root().IsObject() ||
+      internal::StringAt(&doc.root(), "resourceType") != "CareTeam") {
+    sink.Error("invalid", "CareTeam", "The plan's care team is not a CareTeam resource");
+    return std::move(sink.issues());
+  }
+  const json::Value& team = doc.root();
+  const std::string ref = "CareTeam/" + std::string(internal::StringAt(&team, "id"));
+  if (v.care_team != ref) {
+    sink.Error("value", "CareTeam.id", "The plan names " + v.care_team + ", not " + ref);
+  }
+  const std::string_view subject = internal::StringAt(team.Find("subject"), "reference");
+  if (subject != v.subject) {
+    sink.Error("value", "CareTeam.subject", "The team is about '" + std::string(subject) + "', the plan about " + v.subject);
+  }
+  const auto participants = internal::ItemsAt(&team, "participant");
+  std::vector<size_t> employers;
+  for (size_t i = 0; i < participants.size(); ++i) {
+    for (const json::Value& role : internal::ItemsAt(&participants[i], "role")) {
+      if (internal::HasCoding(&role, vocab::kPlanPartySystem, "employer")) employers.push_back(i);
+    }
+  }
+  if (EmployerIsParty(v.employment_status) && employers.empty()) {
+    sink.Error("required", "CareTeam.participant",
+               "The patient is employed (or no employment status is recorded), so the team needs an employer");
+  }
+  if (!EmployerIsParty(v.employment_status)) {
+    for (size_t i : employers) {
+      sink.Error("business-rule", "CareTeam.participant[" + std::to_string(i) + "]",
+                 "The patient is recorded as " + std::string(EmploymentStatusCode(v.employment_status)) +
+                     ": the team has no employer");
+    }
+  }
+  return std::move(sink.issues());
+}
+
 Outcome RecordAgreement(const Plan& plan, const AgreementEvent& event, const Context& ctx) {
   const PlanView& v = plan.view();
   if (Closed(v.status)) return ClosedProblem(v);

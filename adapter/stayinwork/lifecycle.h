@@ -132,4 +132,11 @@ std::vector<std::string> FitNoteOptionsFor(const PlanView& plan);
 // patient's consent to contact the employer. Returns the error issues found (empty = pass).
 std::vector<fhir::Issue> CheckBusinessRules(const PlanView& plan, const Context& ctx);
 
+// The plan's CareTeam (WorkWell-StayInWorkCareTeam JSON) against the plan: it is the team the
+// plan names, about the same patient, and it has an employer participant exactly when the
+// employer is a party (EmployerIsParty). The profile allows a team without an employer (0..*)
+// because only the plan records the employment status, so this rule spans the two resources.
+// Returns the error issues, with CareTeam expressions (empty = pass).
+std::vector<fhir::Issue> CheckCareTeam(const PlanView& plan, std::string_view care_team_json);
+
 }  // namespace workwell::stayinwork

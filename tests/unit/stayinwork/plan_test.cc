@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "adapter/common/json/json.h"
+#include "adapter/stayinwork/lifecycle.h"
 #include "tests/unit/stayinwork/plan_fixture.h"
 
 namespace workwell::stayinwork::testing {
@@ -176,6 +177,39 @@ TEST_F(StayInWorkPlanTest, FitNoteOptionsFollowThePlansActivities) {
   EXPECT_EQ(FitNoteOptionsFor(MakePlan({.steps = {{1, "20"}, {2, "30"}}, .contracted = "", .amended_duties = false}).view()),
             (V{"phased-return", "altered-hours", "workplace-adaptations"}));
   EXPECT_EQ(FitNoteOptionsFor(MakePlan({.steps = {}, .amended_duties = false, .adaptation = false}).view()), V{});
+}
+
+std::string CareTeamJson(bool employer, const std::string& subject = kPatient) {
+  const std::string role = std::string(kCs) + "WorkWell-PlanParty";
+  std::string j = R"({"resourceType":"CareTeam","id":"team-1","meta":{"profile":[")" + std::string(kSd) +
+                  R"(WorkWell-StayInWorkCareTeam"]},"status":"active","subject":{"reference":")" + subject +
+                  R"("},"participant":[{"role":[{"coding":[)" + Coding(role, "patient") + R"(]}],"member":{"reference":")" +
+                  kPatient + R"("}},{"role":[{"coding":[)" + Coding(role, "workwell-service") +
+                  R"(]}],"member":{"reference":")" + kCoach + R"("}})";
+  if (employer) {
+    j += R"(,{"role":[{"coding":[)" + Coding(role, "employer") + R"(]}],"member":{"reference":")" + kEmployer + R"("}})";
+  }
+  return j + "]}";
+}
+
+TEST_F(StayInWorkPlanTest, TheCareTeamHasAnEmployerExactlyWhenThePlanNeedsOne) {
+  const std::string profile = std::string(kSd) + "WorkWell-StayInWorkCareTeam";
+  ExpectValid(CareTeamJson(true), profile);
+  ExpectValid(CareTeamJson(false), profile);
+  EXPECT_TRUE(CheckCareTeam(MakePlan({}).view(), CareTeamJson(true)).empty());
+  EXPECT_TRUE(CheckCareTeam(MakePlan({.employment = "unemployed"}).view(), CareTeamJson(false)).empty());
+  auto issues = CheckCareTeam(MakePlan({.employment = "employed"}).view(), CareTeamJson(false));
+  ASSERT_EQ(issues.size(), 1u) << Dump(issues);
+  EXPECT_EQ(issues[0].expression, "CareTeam.participant");
+  issues = CheckCareTeam(MakePlan({.employment = "self-employed"}).view(), CareTeamJson(true));
+  ASSERT_EQ(issues.size(), 1u) << Dump(issues);
+  EXPECT_EQ(issues[0].expression, "CareTeam.participant[2]");
+  issues = CheckCareTeam(MakePlan({}).view(), CareTeamJson(true, "Patient/someone-else"));
+  ASSERT_EQ(issues.size(), 1u) << Dump(issues);
+  EXPECT_EQ(issues[0].expression, "CareTeam.subject");
+  issues = CheckCareTeam(MakePlan({}).view(), R"({"resourceType":"Patient"})");
+  ASSERT_EQ(issues.size(), 1u);
+  EXPECT_EQ(issues[0].expression, "CareTeam");
 }
 
 }  // namespace
