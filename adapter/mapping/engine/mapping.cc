@@ -1,6 +1,9 @@
 #include "adapter/mapping/engine/mapping.h"
 
+#include <algorithm>
 #include <filesystem>
+#include <initializer_list>
+#include <iterator>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -247,7 +250,7 @@ class Loader {
   }
 
   void ReadTop(const json::Value& root) {
-    if (!CheckKeys(root, {"mapping", "version", "description", "format", "identity", "schema", "examples", "resources"},
+    if (!CheckKeys(root, {"mapping", "version", "description", "format", "identity", "schema", "examples", "case", "resources"},
                    "the mapping")) {
       return;
     }
@@ -310,6 +313,7 @@ class Loader {
     } else {
       Error(root, "the mapping needs 'identity' (the source paths of the system and record id)");
     }
+    if (const json::Value* facts = root.Find("case")) ReadCaseFacts(*facts);
     const json::Value* resources = root.Find("resources");
     if (resources == nullptr || !resources->IsArray() || resources->size() == 0) {
       Error(resources != nullptr ? *resources : root, "the mapping needs a non-empty 'resources' array");
@@ -322,6 +326,39 @@ class Loader {
       if (!name.empty() && !names_.insert(name).second) Error(r, "duplicate resource name '" + name + "'");
     }
     for (const json::Value& r : resources->items()) ReadResource(r);
+  }
+
+  void ReadCaseFacts(const json::Value& facts) {
+    if (!facts.IsObject()) {
+      Error(facts, "'case' maps routing fact names to source rules");
+      return;
+    }
+    for (const json::Member& m : facts.members()) {
+      const auto known = std::find(std::begin(kCaseFactNames), std::end(kCaseFactNames), m.key);
+      if (known == std::end(kCaseFactNames)) {
+        Error(m.value, "unknown case fact '" + std::string(m.key) +
+                           "' (absenceStart, absenceDays, employment, conditionCategory, requestedTier, gpReferral)");
+        continue;
+      }
+      if (!CheckKeys(m.value, {"source", "transform", "table", "comment"}, "a case fact")) continue;
+      CaseFact fact;
+      fact.name = std::string(m.key);
+      fact.rule.line = Line(m.value);
+      fact.rule.value_kind = Rule::ValueKind::kSource;
+      fact.rule.source = String(m.value, "source", true, "a case fact");
+      if (fact.rule.source.empty()) continue;
+      CheckSource(fact.rule.source, fact.rule.line, {});
+      if (const json::Value* t = m.value.Find("transform")) ReadTransforms(*t, fact.rule);
+      if (const json::Value* table = m.value.Find("table")) {
+        ReadTable(*table, fact.rule);
+        for (const auto& [from, to] : fact.rule.table) {
+          if (!IsValidCaseFactValue(fact.name, to)) {
+            Error(*table, "case fact '" + fact.name + "': '" + to + "' is not one of its values");
+          }
+        }
+      }
+      m_->case_facts.push_back(std::move(fact));
+    }
   }
 
   void ReadResource(const json::Value& r) {
@@ -606,17 +643,19 @@ class Loader {
     if (rule.leaf_type == "Coding" && rule.concept_map == nullptr) {
       Error(rule.line, "only a conceptMap rule may target a whole Coding");
     }
-    if (const json::Value* table = r.Find("table")) {
-      if (!table->IsObject()) Error(*table, "'table' maps source values to target values");
-      for (const json::Member& m : table->members()) {
-        if (!m.value.IsString() && !m.value.IsBool() && !m.value.IsNumber()) {
-          Error(m.value, "table values are strings, numbers or booleans");
-          continue;
-        }
-        rule.table[std::string(m.key)] = m.value.IsBool() ? (m.value.AsBool() ? "true" : "false") : std::string(m.value.text());
-      }
-    }
+    if (const json::Value* table = r.Find("table")) ReadTable(*table, rule);
     return rule;
+  }
+
+  void ReadTable(const json::Value& table, Rule& rule) {
+    if (!table.IsObject()) Error(table, "'table' maps source values to target values");
+    for (const json::Member& m : table.members()) {
+      if (!m.value.IsString() && !m.value.IsBool() && !m.value.IsNumber()) {
+        Error(m.value, "table values are strings, numbers or booleans");
+        continue;
+      }
+      rule.table[std::string(m.key)] = m.value.IsBool() ? (m.value.AsBool() ? "true" : "false") : std::string(m.value.text());
+    }
   }
 
   void ReadTransforms(const json::Value& t, Rule& rule) {
@@ -696,6 +735,27 @@ class Loader {
 };
 
 }  // namespace
+
+bool IsValidCaseFactValue(std::string_view name, std::string_view value) {
+  auto one_of = [&](std::initializer_list<std::string_view> values) {
+    return std::find(values.begin(), values.end(), value) != values.end();
+  };
+  auto digits = [](std::string_view v) {
+    return std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  if (name == "absenceStart") {
+    return value.size() == 10 && value[4] == '-' && value[7] == '-' && digits(value.substr(0, 4)) &&
+           digits(value.substr(5, 2)) && digits(value.substr(8, 2));
+  }
+  if (name == "absenceDays") return !value.empty() && value.size() <= 5 && digits(value);
+  if (name == "employment") return one_of({"employed", "self-employed", "unemployed", "unknown"});
+  if (name == "conditionCategory") return one_of({"mental-health", "musculoskeletal", "cardiorespiratory", "other"});
+  if (name == "requestedTier") {
+    return one_of({"self-help", "non-clinical-coach", "clinical-msk", "clinical-mental-health", "clinical-occupational"});
+  }
+  if (name == "gpReferral") return one_of({"true", "false"});
+  return false;
+}
 
 const ResourceSpec* Mapping::FindResource(std::string_view name) const {
   for (const ResourceSpec& r : resources) {

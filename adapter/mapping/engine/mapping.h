@@ -92,6 +92,27 @@ struct ResourceSpec {
   std::vector<Rule> rules;
 };
 
+// A routing fact read from the source record (the mapping's "case" section): what the gateway
+// needs to decide where a case goes (docs/ROUTING.md) but that no element of the target
+// profiles carries, such as the first day of absence or the employment status. The rule has a
+// source, transforms and an optional table, and no target.
+struct CaseFact {
+  std::string name;  // one of kCaseFactNames
+  Rule rule;
+};
+
+// The fact names a "case" section may use, with the values each may take after its transforms
+// and table ("" = any text of the fact's kind: a date for absenceStart, digits for absenceDays).
+inline constexpr std::string_view kCaseFactNames[] = {"absenceStart", "absenceDays", "employment",
+                                                      "conditionCategory", "requestedTier", "gpReferral"};
+
+// True when `value` is a value the case fact `name` may take: a YYYY-MM-DD date (absenceStart),
+// up to five digits (absenceDays), employed / self-employed / unemployed / unknown (employment),
+// mental-health / musculoskeletal / cardiorespiratory / other (conditionCategory), a routing tier
+// (requestedTier: self-help, non-clinical-coach, clinical-msk, clinical-mental-health,
+// clinical-occupational) or true / false (gpReferral).
+bool IsValidCaseFactValue(std::string_view name, std::string_view value);
+
 // A loaded mapping.
 struct Mapping {
   std::string name;         // the --format name: "fitnote-json"
@@ -104,6 +125,7 @@ struct Mapping {
   std::string source_system_constant;  // used when the format has no system field
   std::vector<std::string> examples;   // example inputs, relative to the repository
   std::vector<ResourceSpec> resources;
+  std::vector<CaseFact> case_facts;
 
   // "mappings/x.map.json:12" for messages.
   std::string Where(int line) const { return file + ":" + std::to_string(line); }

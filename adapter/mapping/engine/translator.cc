@@ -182,6 +182,8 @@ class Run {
     }
     if (!out_.issues.empty()) return Finish();
     system_ = system;
+    out_.source_system = system;
+    ReadCaseFacts();
 
     PlanInstances();
     for (size_t i = 0; i < instances_.size(); ++i) BuildInstance(i);
@@ -413,6 +415,80 @@ class Run {
     return e;
   }
 
+  // The mapping's routing facts (the "case" section). A present value that its transforms or
+  // table refuse, or that is not one of the fact's values, rejects the record.
+  void ReadCaseFacts() {
+    Scope none;
+    for (const CaseFact& fact : m_.case_facts) {
+      auto f = Fetch(fact.rule.source, none);
+      if (!f || Trim(f->text).empty()) continue;
+      std::string failure;
+      std::optional<std::vector<std::string>> values = Transformed(fact.rule, f->text, &failure);
+      if (values && values->size() == 1 && !fact.rule.table.empty()) {
+        auto it = fact.rule.table.find(values->front());
+        if (it == fact.rule.table.end()) {
+          failure = "the value '" + values->front() + "' has no translation in the mapping";
+          values.reset();
+        } else {
+          values->front() = it->second;
+        }
+      }
+      if (values && (values->size() != 1 || !IsValidCaseFactValue(fact.name, values->front()))) {
+        failure = "not a valid value for the routing fact " + fact.name;
+        values.reset();
+      }
+      if (!values) {
+        Fail("value", f->location, "Bundle", failure, fact.rule.line);
+        continue;
+      }
+      out_.case_facts[fact.name] = values->front();
+    }
+  }
+
+  // The source value through the rule's transforms (kWords may make several values); nullopt
+  // with `failure` set when a transform refuses the value.
+  std::optional<std::vector<std::string>> Transformed(const Rule& rule, const std::string& text, std::string* failure) const {
+    std::vector<std::string> values{text};
+    for (Transform t : rule.transforms) {
+      std::vector<std::string> next;
+      for (const std::string& v : values) {
+        std::string why;
+        std::optional<std::string> r;
+        switch (t) {
+          case Transform::kTrim: r = std::string(Trim(v)); break;
+          case Transform::kCollapse: r = CollapseSpaces(v); break;
+          case Transform::kUpper: r = ToUpper(v); break;
+          case Transform::kLower: r = ToLower(v); break;
+          case Transform::kDate: r = NormaliseDate(v, &why); break;
+          case Transform::kDateTime: r = NormaliseDateTime(v, &why); break;
+          case Transform::kNhsNumber: r = NormaliseNhsNumber(v, &why); break;
+          case Transform::kOdsCode: r = NormaliseOdsCode(v, &why); break;
+          case Transform::kPostcode: r = NormalisePostcode(v, &why); break;
+          case Transform::kIdentifierSystem: r = CanonicalIdentifierSystem(v); break;
+          case Transform::kBoolean:
+            if (auto b = ParseBoolean(v)) {
+              r = *b ? "true" : "false";
+            } else {
+              why = "expected Y or N (or true/false)";
+            }
+            break;
+          case Transform::kWords:
+            for (const std::string& w : SplitParts(CollapseSpaces(v), ' ')) {
+              if (!w.empty()) next.push_back(w);
+            }
+            continue;
+        }
+        if (!r) {
+          *failure = why;
+          return std::nullopt;
+        }
+        next.push_back(std::move(*r));
+      }
+      values = std::move(next);
+    }
+    return values;
+  }
+
   void EvalOnce(const Rule& rule, Scope& scope, std::vector<Frame>& frames) {
     if (!Holds(rule.when, scope)) return;
     if (rule.value_kind == Rule::ValueKind::kGroup) {
@@ -459,44 +535,13 @@ class Run {
       }
       return;
     }
-    std::vector<std::string> values{f->text};
-    for (Transform t : rule.transforms) {
-      std::vector<std::string> next;
-      for (const std::string& v : values) {
-        std::string why;
-        std::optional<std::string> r;
-        switch (t) {
-          case Transform::kTrim: r = std::string(Trim(v)); break;
-          case Transform::kCollapse: r = CollapseSpaces(v); break;
-          case Transform::kUpper: r = ToUpper(v); break;
-          case Transform::kLower: r = ToLower(v); break;
-          case Transform::kDate: r = NormaliseDate(v, &why); break;
-          case Transform::kDateTime: r = NormaliseDateTime(v, &why); break;
-          case Transform::kNhsNumber: r = NormaliseNhsNumber(v, &why); break;
-          case Transform::kOdsCode: r = NormaliseOdsCode(v, &why); break;
-          case Transform::kPostcode: r = NormalisePostcode(v, &why); break;
-          case Transform::kIdentifierSystem: r = CanonicalIdentifierSystem(v); break;
-          case Transform::kBoolean:
-            if (auto b = ParseBoolean(v)) {
-              r = *b ? "true" : "false";
-            } else {
-              why = "expected Y or N (or true/false)";
-            }
-            break;
-          case Transform::kWords:
-            for (const std::string& w : SplitParts(CollapseSpaces(v), ' ')) {
-              if (!w.empty()) next.push_back(w);
-            }
-            continue;
-        }
-        if (!r) {
-          Fail("value", f->location, TargetExpression(rule, frames), why, rule.line);
-          return;
-        }
-        next.push_back(std::move(*r));
-      }
-      values = std::move(next);
+    std::string failure;
+    std::optional<std::vector<std::string>> transformed = Transformed(rule, f->text, &failure);
+    if (!transformed) {
+      Fail("value", f->location, TargetExpression(rule, frames), failure, rule.line);
+      return;
     }
+    std::vector<std::string>& values = *transformed;
     for (std::string& v : values) {
       if (rule.concept_map != nullptr) {
         auto target = rule.concept_map->Translate(rule.concept_map_system, v);

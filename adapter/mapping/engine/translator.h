@@ -55,6 +55,9 @@ struct TranslateResult {
   std::vector<fhir::Issue> issues;  // errors when rejected; warnings either way
   Coverage coverage;
   std::string record_id;            // the source record id, when known
+  std::string source_system;        // the sending system, when known
+  // The mapping's routing facts read from the record ("case" section, docs/MAPPING.md), by name.
+  std::map<std::string, std::string> case_facts;
   std::vector<int> rule_lines;      // per issue: the mapping line it is attributed to (0 unknown)
 
   // The OperationOutcome for the issues (errors when rejected).
