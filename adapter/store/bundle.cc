@@ -121,75 +121,91 @@ void AppendLink(std::string& out, bool& first, std::string_view relation, std::s
 
 }  // namespace
 
+namespace {
+
+// Runs the entries of a checked transaction Bundle inside `tx`, filling `response`.
+StoreStatus ApplyEntries(Transaction& tx, std::vector<Entry>& entries, TransactionResponse& response) {
+  response.entries.assign(entries.size(), {});
+  ReferenceMap rewrites;
+  // Conditional creates that find their match point at it instead of a new resource.
+  std::vector<bool> matched(entries.size(), false);
+  for (Entry& e : entries) {
+    if (e.method != Method::kPost) continue;
+    std::string target = e.type + "/" + e.id;
+    if (!e.if_none_exist.empty()) {
+      auto params = ParseQueryString(e.if_none_exist);
+      if (!params.ok()) return EntryError(e.index, params.status());
+      auto found = tx.Search(e.type, SearchRequest{*params, true});
+      if (!found.ok()) return EntryError(e.index, found.status());
+      if (found->total > 1) {
+        return EntryError(e.index, StoreStatus(StoreCode::kMultipleMatches, "ifNoneExist matches more than one resource"));
+      }
+      if (found->total == 1) {
+        matched[e.index] = true;
+        target = e.type + "/" + found->matches.front().id;
+      }
+    }
+    if (e.full_url.starts_with("urn:uuid:") || e.full_url.starts_with("urn:oid:")) rewrites[e.full_url] = target;
+  }
+  for (const Entry& e : entries) {
+    if (e.method == Method::kPut && e.full_url.starts_with("urn:")) rewrites[e.full_url] = e.type + "/" + e.id;
+  }
+  for (const Entry& e : entries) {
+    if (e.method != Method::kDelete) continue;
+    auto r = tx.Delete(e.type, e.id, DeleteOptions{e.if_match});
+    if (!r.ok() && r.status().code() != StoreCode::kNotFound) return EntryError(e.index, r.status());
+    BundleEntryResponse resp;
+    resp.status = "204 No Content";
+    if (r.ok()) {
+      resp.etag = r->ETag();
+      resp.last_modified = r->last_updated;
+    }
+    response.entries[e.index] = std::move(resp);
+  }
+  for (const Entry& e : entries) {
+    if (e.method != Method::kPost) continue;
+    json::Document doc;
+    RewriteReferences(*e.resource, rewrites, doc);
+    CreateOptions options;
+    options.if_none_exist = e.if_none_exist;
+    options.assigned_id = e.id;
+    auto r = tx.Create(doc.root(), options);
+    if (!r.ok()) return EntryError(e.index, r.status());
+    if (r->created == matched[e.index]) {
+      // A concurrent transaction created (or removed) the match between our search and the
+      // write: run the whole Bundle again so references point at the right resource.
+      return StoreStatus(StoreCode::kConflict, EntryPath(e.index) + ": the conditional create's match changed");
+    }
+    response.entries[e.index] = ResponseFor(r->resource, r->created ? "201 Created" : "200 OK");
+  }
+  for (const Entry& e : entries) {
+    if (e.method != Method::kPut) continue;
+    json::Document doc;
+    RewriteReferences(*e.resource, rewrites, doc);
+    auto r = tx.Update(doc.root(), UpdateOptions{e.if_match});
+    if (!r.ok()) return EntryError(e.index, r.status());
+    response.entries[e.index] = ResponseFor(r->resource, r->created ? "201 Created" : "200 OK");
+  }
+  return StoreStatus::Ok();
+}
+
+}  // namespace
+
 StoreResult<TransactionResponse> ProcessTransaction(Store& store, const json::Value& bundle) {
   auto read = ReadEntries(bundle);
   if (!read.ok()) return read.status();
   std::vector<Entry>& entries = *read;
   TransactionResponse response;
-  StoreStatus st = store.RunInTransaction([&](Transaction& tx) -> StoreStatus {
-    response.entries.assign(entries.size(), {});
-    ReferenceMap rewrites;
-    // Conditional creates that find their match point at it instead of a new resource.
-    std::vector<bool> matched(entries.size(), false);
-    for (Entry& e : entries) {
-      if (e.method != Method::kPost) continue;
-      std::string target = e.type + "/" + e.id;
-      if (!e.if_none_exist.empty()) {
-        auto params = ParseQueryString(e.if_none_exist);
-        if (!params.ok()) return EntryError(e.index, params.status());
-        auto found = tx.Search(e.type, SearchRequest{*params, true});
-        if (!found.ok()) return EntryError(e.index, found.status());
-        if (found->total > 1) {
-          return EntryError(e.index, StoreStatus(StoreCode::kMultipleMatches, "ifNoneExist matches more than one resource"));
-        }
-        if (found->total == 1) {
-          matched[e.index] = true;
-          target = e.type + "/" + found->matches.front().id;
-        }
-      }
-      if (e.full_url.starts_with("urn:uuid:") || e.full_url.starts_with("urn:oid:")) rewrites[e.full_url] = target;
-    }
-    for (const Entry& e : entries) {
-      if (e.method == Method::kPut && e.full_url.starts_with("urn:")) rewrites[e.full_url] = e.type + "/" + e.id;
-    }
-    for (const Entry& e : entries) {
-      if (e.method != Method::kDelete) continue;
-      auto r = tx.Delete(e.type, e.id, DeleteOptions{e.if_match});
-      if (!r.ok() && r.status().code() != StoreCode::kNotFound) return EntryError(e.index, r.status());
-      BundleEntryResponse resp;
-      resp.status = "204 No Content";
-      if (r.ok()) {
-        resp.etag = r->ETag();
-        resp.last_modified = r->last_updated;
-      }
-      response.entries[e.index] = std::move(resp);
-    }
-    for (const Entry& e : entries) {
-      if (e.method != Method::kPost) continue;
-      json::Document doc;
-      RewriteReferences(*e.resource, rewrites, doc);
-      CreateOptions options;
-      options.if_none_exist = e.if_none_exist;
-      options.assigned_id = e.id;
-      auto r = tx.Create(doc.root(), options);
-      if (!r.ok()) return EntryError(e.index, r.status());
-      if (r->created == matched[e.index]) {
-        // A concurrent transaction created (or removed) the match between our search and the
-        // write: run the whole Bundle again so references point at the right resource.
-        return StoreStatus(StoreCode::kConflict, EntryPath(e.index) + ": the conditional create's match changed");
-      }
-      response.entries[e.index] = ResponseFor(r->resource, r->created ? "201 Created" : "200 OK");
-    }
-    for (const Entry& e : entries) {
-      if (e.method != Method::kPut) continue;
-      json::Document doc;
-      RewriteReferences(*e.resource, rewrites, doc);
-      auto r = tx.Update(doc.root(), UpdateOptions{e.if_match});
-      if (!r.ok()) return EntryError(e.index, r.status());
-      response.entries[e.index] = ResponseFor(r->resource, r->created ? "201 Created" : "200 OK");
-    }
-    return StoreStatus::Ok();
-  });
+  StoreStatus st = store.RunInTransaction([&](Transaction& tx) { return ApplyEntries(tx, entries, response); });
+  if (!st.ok()) return st;
+  return response;
+}
+
+StoreResult<TransactionResponse> ApplyTransaction(Transaction& tx, const json::Value& bundle) {
+  auto read = ReadEntries(bundle);
+  if (!read.ok()) return read.status();
+  TransactionResponse response;
+  StoreStatus st = ApplyEntries(tx, *read, response);
   if (!st.ok()) return st;
   return response;
 }

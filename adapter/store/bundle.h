@@ -33,6 +33,11 @@ struct TransactionResponse {
 // ("Bundle.entry[2]: ..."). kInvalid for a Bundle that is not a well-formed transaction.
 StoreResult<TransactionResponse> ProcessTransaction(Store& store, const json::Value& bundle);
 
+// As ProcessTransaction, but inside a transaction the caller runs, so that other writes (a case's
+// Task and its outbox message) commit or roll back with the Bundle's. New resource ids are drawn
+// on each call, so a re-run of the caller's transaction gets fresh ones.
+StoreResult<TransactionResponse> ApplyTransaction(Transaction& tx, const json::Value& bundle);
+
 // The transaction-response Bundle for `response`.
 std::string RenderTransactionResponse(const TransactionResponse& response);
 

@@ -122,6 +122,11 @@ constexpr SearchParamDef kComposition[] = {
     {"identifier", P::kToken, {"identifier"}, {}, "Composition.identifier", "A business identifier"},
 };
 
+constexpr SearchParamDef kHealthcareService[] = {
+    {"identifier", P::kToken, {"identifier"}, {}, "HealthcareService.identifier", "An identifier, e.g. the DoS service id"},
+    {"name", P::kString, {"name"}, {}, "HealthcareService.name", "The name of the service"},
+};
+
 constexpr SearchParamDef kOrganization[] = {
     {"identifier", P::kToken, {"identifier"}, {}, "Organization.identifier", "An identifier, e.g. the ODS code"},
     {"name", P::kString, {"name", "alias"}, {}, "Organization.name", "The name or an alias"},
@@ -153,6 +158,7 @@ constexpr TypeTable kTables[] = {
     {"Consent", kConsent},
     {"DocumentReference", kDocumentReference},
     {"Encounter", kEncounter},
+    {"HealthcareService", kHealthcareService},
     {"Observation", kObservation},
     {"Organization", kOrganization},
     {"Patient", kPatient},

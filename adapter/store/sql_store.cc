@@ -519,4 +519,33 @@ StoreStatus SqlStore::RequeueDeadLetter(int64_t id) {
   });
 }
 
+StoreResult<OutboxEntry> SqlStore::ReadOutboxEntry(int64_t id) {
+  std::vector<OutboxEntry> out;
+  StoreStatus st = WithConnection(TxMode::kRead, [&](SqlConnection& conn) {
+    const SqlParam p[] = {id};
+    SqlRows rows;
+    StoreStatus s = conn.Execute(std::string("SELECT ") + std::string(kOutboxColumns) + " FROM outbox WHERE id = ?", p, &rows);
+    if (s.ok()) out = OutboxFromRows(rows);
+    return s;
+  });
+  if (!st.ok()) return st;
+  if (out.empty()) return StoreStatus(StoreCode::kNotFound, "no outbox entry " + std::to_string(id));
+  return out.front();
+}
+
+StoreResult<std::vector<std::pair<std::string, int64_t>>> SqlStore::CountOutbox() {
+  std::vector<std::pair<std::string, int64_t>> out;
+  StoreStatus st = WithConnection(TxMode::kRead, [&](SqlConnection& conn) {
+    SqlRows rows;
+    StoreStatus s = conn.Execute("SELECT state, COUNT(*) FROM outbox GROUP BY state ORDER BY state", {}, &rows);
+    if (s.ok()) {
+      out.clear();
+      for (size_t i = 0; i < rows.size(); ++i) out.emplace_back(rows.Text(i, 0), rows.Int(i, 1));
+    }
+    return s;
+  });
+  if (!st.ok()) return st;
+  return out;
+}
+
 }  // namespace workwell::store

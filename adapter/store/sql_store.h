@@ -24,6 +24,8 @@ class SqlStore : public Store {
                          std::optional<int64_t> retry_at_micros) override;
   StoreResult<std::vector<OutboxEntry>> ListDeadLetters(size_t limit) override;
   StoreStatus RequeueDeadLetter(int64_t id) override;
+  StoreResult<OutboxEntry> ReadOutboxEntry(int64_t id) override;
+  StoreResult<std::vector<std::pair<std::string, int64_t>>> CountOutbox() override;
   StoreInfo info() const override { return info_; }
 
   // The dialect the SQL is written for.

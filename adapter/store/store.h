@@ -222,6 +222,11 @@ class Store {
   virtual StoreResult<std::vector<OutboxEntry>> ListDeadLetters(size_t limit) = 0;
   // Puts a dead-lettered entry back to pending (an operator's retry). kNotFound if not dead.
   virtual StoreStatus RequeueDeadLetter(int64_t id) = 0;
+  // One outbox entry in any state; kNotFound when there is none with `id`.
+  virtual StoreResult<OutboxEntry> ReadOutboxEntry(int64_t id) = 0;
+  // How many outbox entries are in each state ("pending", "claimed", "done", "dead"); states
+  // with none are absent. For queue-depth metrics.
+  virtual StoreResult<std::vector<std::pair<std::string, int64_t>>> CountOutbox() = 0;
 
   virtual StoreInfo info() const = 0;
 
