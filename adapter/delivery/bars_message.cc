@@ -23,8 +23,15 @@ std::string_view Text(const json::Value& object, std::string_view key) {
   return v != nullptr && v->IsString() ? v->text() : std::string_view();
 }
 
-void Reference(json::Builder& b, std::string_view key, std::string_view id) {
-  b.Key(key).StartObject().Key("reference").String("urn:uuid:" + std::string(id)).EndObject();
+// A reference to a resource of the message: urn:uuid:<id>, or Type/<id> when the entries carry
+// server URLs (full_url_base), so that it resolves against the entry's fullUrl.
+std::string EntryReference(const BarsRequest& request, std::string_view type, std::string_view id) {
+  if (request.full_url_base.empty()) return "urn:uuid:" + std::string(id);
+  return std::string(type) + "/" + std::string(id);
+}
+
+void Reference(json::Builder& b, std::string_view key, const std::string& reference) {
+  b.Key(key).StartObject().Key("reference").String(reference).EndObject();
 }
 
 }  // namespace
@@ -161,9 +168,9 @@ common::Result<std::string> BuildBarsRequest(const BarsRequest& request) {
   b.Key("destination").StartArray().StartObject();
   if (!request.destination.name.empty()) b.Key("name").String(request.destination.name);
   b.Key("endpoint").String(request.destination.endpoint);
-  Reference(b, "receiver", request.receiver_organization_id);
+  Reference(b, "receiver", EntryReference(request, "Organization", request.receiver_organization_id));
   b.EndObject().EndArray();
-  Reference(b, "sender", request.sender_organization_id);
+  Reference(b, "sender", EntryReference(request, "Organization", request.sender_organization_id));
   b.Key("source").StartObject();
   if (!request.source.name.empty()) b.Key("name").String(request.source.name);
   b.Key("software").String("WorkWell FHIR gateway");
@@ -174,13 +181,16 @@ common::Result<std::string> BuildBarsRequest(const BarsRequest& request) {
   b.Key("code").String(request.reason);
   b.EndObject().EndArray().EndObject();
   b.Key("focus").StartArray().StartObject();
-  b.Key("reference").String("urn:uuid:" + service_request_id);
+  b.Key("reference").String(EntryReference(request, "ServiceRequest", service_request_id));
   b.EndObject().EndArray();
   b.EndObject();  // resource
   b.EndObject();  // entry
   for (const json::Value* resource : request.resources) {
     b.StartObject();
-    b.Key("fullUrl").String("urn:uuid:" + std::string(Text(*resource, "id")));
+    const std::string id(Text(*resource, "id"));
+    b.Key("fullUrl").String(request.full_url_base.empty()
+                                ? "urn:uuid:" + id
+                                : request.full_url_base + "/" + std::string(Text(*resource, "resourceType")) + "/" + id);
     b.Key("resource").Raw(*resource);
     b.EndObject();
   }

@@ -50,6 +50,10 @@ struct BarsRequest {
   std::string sender_organization_id;    // id of the sending Organization among `resources`
   std::string receiver_organization_id;  // id of the receiving Organization among `resources`
   std::vector<const json::Value*> resources;
+  // Empty: entries are urn:uuid:<id> and the header refers to them so. Otherwise the FHIR base
+  // the resources are stored under (no trailing slash): entries are <base>/<Type>/<id>, the
+  // header refers to Type/<id>, and the resources' own relative references resolve against it.
+  std::string full_url_base;
 };
 
 // Builds the request message Bundle as JSON. Entries: the MessageHeader first (eventCoding

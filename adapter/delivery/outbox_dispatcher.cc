@@ -29,7 +29,17 @@ void OutboxDispatcher::Stop() {
 }
 
 DispatcherStats OutboxDispatcher::stats() const {
-  return {delivered_.load(), retried_.load(), dead_lettered_.load(), store_errors_.load()};
+  DispatcherStats s;
+  s.delivered = delivered_.load();
+  s.retried = retried_.load();
+  s.dead_lettered = dead_lettered_.load();
+  s.store_errors = store_errors_.load();
+  s.attempts = attempts_.load();
+  std::lock_guard<std::mutex> lock(latency_mutex_);
+  s.latency_buckets = latency_buckets_;
+  s.latency_count = latency_count_;
+  s.latency_sum_seconds = latency_sum_seconds_;
+  return s;
 }
 
 void OutboxDispatcher::SchedulePoll(std::chrono::milliseconds delay) {
@@ -62,12 +72,12 @@ void OutboxDispatcher::Poll() {
     ++busy_;
     std::optional<Destination> destination = resolver_(entry.destination);
     if (!destination) {
-      DeadLetter(entry, "unknown destination " + entry.destination);
+      DeadLetter(entry, "unknown destination " + entry.destination, DeliveryEvent::kFailed);
       continue;
     }
     common::Result<Envelope> envelope = ReadEnvelope(entry.payload);
     if (!envelope.ok()) {
-      DeadLetter(entry, envelope.status().message());
+      DeadLetter(entry, envelope.status().message(), DeliveryEvent::kFailed);
       continue;
     }
     std::string key = entry.destination;
@@ -102,6 +112,8 @@ void OutboxDispatcher::StartSend(Job job) {
   request.body = job.envelope.bundle;
   request.timeout = options_.request_timeout;
   request.message_id = job.envelope.message_id;
+  job.started = std::chrono::steady_clock::now();
+  ++attempts_;
   auto shared = std::make_shared<Job>(std::move(job));
   transport_.Send(std::move(request), [this, shared](SendOutcome outcome) {
     boost::asio::post(strand_, [this, shared, outcome = std::move(outcome)]() mutable {
@@ -112,9 +124,11 @@ void OutboxDispatcher::StartSend(Job job) {
 
 void OutboxDispatcher::OnSent(Job job, SendOutcome outcome) {
   limiter_.Release(job.entry.destination);
+  RecordLatency(std::chrono::steady_clock::now() - job.started);
   const store::OutboxEntry& entry = job.entry;
   switch (outcome.result) {
     case SendResult::kDelivered: {
+      Observe(entry, DeliveryEvent::kDelivered, outcome.detail);
       store::StoreStatus done = store_.CompleteOutbox(entry.id, entry.attempts);
       if (done.ok()) {
         ++delivered_;
@@ -130,8 +144,9 @@ void OutboxDispatcher::OnSent(Job job, SendOutcome outcome) {
       std::optional<int64_t> delay =
           NextRetryDelay(options_.retry, entry.attempts, random_ ? random_() : 0.5, outcome.retry_after_seconds);
       if (!delay) {
-        DeadLetter(entry, "retry budget spent after " + std::to_string(entry.attempts) + " attempts; last: " +
-                              outcome.detail);
+        DeadLetter(entry,
+                   "retry budget spent after " + std::to_string(entry.attempts) + " attempts; last: " + outcome.detail,
+                   DeliveryEvent::kFailed);
         break;
       }
       store::StoreStatus failed = store_.FailOutbox(entry.id, entry.attempts, outcome.detail, clock_() + *delay);
@@ -144,13 +159,28 @@ void OutboxDispatcher::OnSent(Job job, SendOutcome outcome) {
       break;
     }
     case SendResult::kPermanent:
-      DeadLetter(entry, outcome.detail);
+      DeadLetter(entry, outcome.detail, DeliveryEvent::kRejected);
       break;
   }
   Pump(job.entry.destination);
 }
 
-void OutboxDispatcher::DeadLetter(const store::OutboxEntry& entry, const std::string& error) {
+void OutboxDispatcher::Observe(const store::OutboxEntry& entry, DeliveryEvent event, const std::string& detail) {
+  if (options_.observer) options_.observer(entry, event, detail);
+}
+
+void OutboxDispatcher::RecordLatency(std::chrono::steady_clock::duration elapsed) {
+  const double seconds = std::chrono::duration<double>(elapsed).count();
+  std::lock_guard<std::mutex> lock(latency_mutex_);
+  for (size_t i = 0; i < std::size(kLatencyBuckets); ++i) {
+    if (seconds <= kLatencyBuckets[i]) ++latency_buckets_[i];
+  }
+  ++latency_count_;
+  latency_sum_seconds_ += seconds;
+}
+
+void OutboxDispatcher::DeadLetter(const store::OutboxEntry& entry, const std::string& error, DeliveryEvent event) {
+  Observe(entry, event, error);
   store::StoreStatus failed = store_.FailOutbox(entry.id, entry.attempts, error, std::nullopt);
   if (failed.ok()) {
     ++dead_lettered_;

@@ -18,6 +18,8 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <vector>
 #include <optional>
 #include <string>
 
@@ -42,6 +44,21 @@ struct Destination {
 // Resolves an outbox destination; nullopt when unknown (the entry is dead-lettered).
 using DestinationResolver = std::function<std::optional<Destination>(const std::string& destination)>;
 
+// How a delivery ended, for whoever tracks the case the message belongs to (its Task).
+enum class DeliveryEvent {
+  kDelivered,  // the service has the message (2xx, or a duplicate)
+  kRejected,   // the service refused it for good (a 4xx or a fatal-error response)
+  kFailed,     // dead-lettered without a refusal: retry budget spent, unknown destination, bad payload
+};
+
+// Called on the dispatcher's strand when a delivery ends, BEFORE the outbox records the outcome,
+// so a crash in between repeats the call (it must be idempotent). It may block on the store.
+using DeliveryObserver =
+    std::function<void(const store::OutboxEntry& entry, DeliveryEvent event, const std::string& detail)>;
+
+// Upper bounds (seconds) of the delivery latency histogram buckets, as in /metrics.
+inline constexpr double kLatencyBuckets[] = {0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
+
 struct DispatcherOptions {
   std::string worker = "gateway";                 // recorded on claims
   size_t max_in_flight = 32;                      // claimed and not yet finished, over all services
@@ -49,6 +66,7 @@ struct DispatcherOptions {
   std::chrono::milliseconds poll_interval{500};   // when the outbox was empty
   std::chrono::milliseconds request_timeout{30000};
   RetryPolicy retry;
+  DeliveryObserver observer;  // optional
 };
 
 // Counters, readable from any thread.
@@ -57,6 +75,11 @@ struct DispatcherStats {
   int64_t retried = 0;        // transient failures rescheduled
   int64_t dead_lettered = 0;
   int64_t store_errors = 0;   // claim/complete/fail calls that failed (including lost claims)
+  int64_t attempts = 0;       // sends started
+  // Send latency: counts per kLatencyBuckets bound (cumulative, as Prometheus wants), count, sum.
+  std::vector<int64_t> latency_buckets;
+  int64_t latency_count = 0;
+  double latency_sum_seconds = 0;
 };
 
 class OutboxDispatcher {
@@ -83,6 +106,7 @@ class OutboxDispatcher {
     store::OutboxEntry entry;
     Envelope envelope;
     Destination destination;
+    std::chrono::steady_clock::time_point started{};
   };
 
   void Poll();
@@ -90,7 +114,9 @@ class OutboxDispatcher {
   void Pump(const std::string& destination);
   void StartSend(Job job);
   void OnSent(Job job, SendOutcome outcome);
-  void DeadLetter(const store::OutboxEntry& entry, const std::string& error);
+  void DeadLetter(const store::OutboxEntry& entry, const std::string& error, DeliveryEvent event);
+  void Observe(const store::OutboxEntry& entry, DeliveryEvent event, const std::string& detail);
+  void RecordLatency(std::chrono::steady_clock::duration elapsed);
 
   boost::asio::io_context& io_;
   boost::asio::strand<boost::asio::io_context::executor_type> strand_;
@@ -111,6 +137,11 @@ class OutboxDispatcher {
   std::atomic<int64_t> retried_{0};
   std::atomic<int64_t> dead_lettered_{0};
   std::atomic<int64_t> store_errors_{0};
+  std::atomic<int64_t> attempts_{0};
+  mutable std::mutex latency_mutex_;
+  std::vector<int64_t> latency_buckets_ = std::vector<int64_t>(std::size(kLatencyBuckets), 0);
+  int64_t latency_count_ = 0;
+  double latency_sum_seconds_ = 0;
 };
 
 }  // namespace workwell::delivery

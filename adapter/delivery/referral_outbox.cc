@@ -16,6 +16,7 @@ common::Result<store::OutboxMessage> MakeReferralMessage(const routing::Service&
   request.sender_organization_id = referral.sender_organization_id;
   request.receiver_organization_id = referral.receiver_organization_id;
   request.resources = referral.resources;
+  request.full_url_base = referral.full_url_base;
   common::Result<std::string> bundle = BuildBarsRequest(request);
   if (!bundle.ok()) return bundle.status();
   Envelope envelope;

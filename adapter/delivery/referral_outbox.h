@@ -26,6 +26,7 @@ struct ReferralCase {
   std::string sender_organization_id;     // among `resources`
   std::string receiver_organization_id;   // among `resources`
   std::vector<const json::Value*> resources;
+  std::string full_url_base;              // as BarsRequest::full_url_base
   std::string end_user_organisation;      // Organization JSON for NHSD-End-User-Organisation
   std::string requesting_software;        // Device JSON for NHSD-Requesting-Software
 };
