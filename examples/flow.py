@@ -2,17 +2,20 @@
 """The example flow against a running gateway: what a GP system vendor does first.
 
 Each step prints one readable line (and the detail that matters); any unexpected answer stops
-the flow with exit status 1. Usage: flow.py BASE_URL [EXAMPLES_DIR]
+the flow with exit status 1. Usage: flow.py BASE_URL [EXAMPLES_DIR [SERVICE_URL]]
+SERVICE_URL is the reference WorkWell service the gateway's routing points at (examples/flow.sh).
 """
 import json
 import os
 import sys
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
 
 BASE = sys.argv[1].rstrip("/") if len(sys.argv) > 1 else "http://127.0.0.1:8080"
 HERE = sys.argv[2] if len(sys.argv) > 2 else os.path.dirname(os.path.abspath(__file__))
+SERVICE = sys.argv[3].rstrip("/") if len(sys.argv) > 3 else None
 FHIR = "application/fhir+json"
 
 
@@ -104,7 +107,34 @@ def main():
         fail("the stored patient was not found")
     print(f"    found {total} patient(s)")
 
-    step(6, "POST /$translate - a malformed record is refused with its location")
+    step(6, "POST /$submit - the GP system sends the fit note for real: routed, stored, queued")
+    status, headers, body = call("POST", "/$submit?format=fitnote-json", record, "application/json")
+    if status not in (200, 201):
+        fail(f"status {status}: {body[:400]}")
+    location = headers.get("Location", "")
+    summary = [i["details"]["text"] for i in json.loads(body)["issue"] if i["severity"] == "information"]
+    print(f"    {status}: {summary[-1] if summary else ''}")
+
+    step(7, f"GET /{location} - the referral's Task, once the WorkWell service has it")
+    deadline = time.monotonic() + 30
+    while True:
+        status, _, body = call("GET", "/" + location)
+        task = json.loads(body) if status == 200 else {}
+        if task.get("status") in ("accepted", "rejected", "failed") or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    if task.get("status") != "accepted":
+        fail(f"the Task did not reach accepted: {body[:400]}")
+    inputs = {i["type"]["text"]: i["valueString"] for i in task.get("input", [])}
+    print(f"    Task {task['status']}: {task.get('statusReason', {}).get('text', '')}")
+    print(f"    rule {inputs.get('routing-rule')}, ICB {inputs.get('icb')}, tier {inputs.get('tier')}, "
+          f"{inputs.get('support-weeks')} weeks of support")
+    if SERVICE:
+        with urllib.request.urlopen(SERVICE + "/_stats", timeout=10) as r:
+            stats = json.loads(r.read().decode())
+        print(f"    the WorkWell service has processed {stats['processed']} message(s), {stats['duplicates']} duplicate(s)")
+
+    step(8, "POST /$translate - a malformed record is refused with its location")
     status, _, body = call("POST", "/$translate?format=fitnote-json",
                            json.dumps({"sourceSystem": "acme-gp-clinical", "sourceRecordId": "X1",
                                        "patient": {"nhsNumber": "9434765918"}}), "application/json")

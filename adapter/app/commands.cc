@@ -17,6 +17,8 @@ constexpr Command kCommands[] = {
     {"validate", "validate FHIR resources against the gateway's profiles", ValidateUsage, RunValidate},
     {"translate", "translate a source record (JSON, HL7 v2, CSV) into FHIR", TranslateUsage,
      RunTranslate},
+    {"dead-letters", "list, show or requeue the messages delivery gave up on", DeadLettersUsage,
+     RunDeadLetters},
 };
 
 void PrintHelp(std::ostream& out) {

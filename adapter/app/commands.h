@@ -50,4 +50,8 @@ std::string_view ValidateUsage();
 int RunTranslate(std::span<const std::string> args, std::ostream& out, std::ostream& err);
 std::string_view TranslateUsage();
 
+// `dead-letters`: list, show and requeue dead-lettered outbox messages (dead_letter_command.cc).
+int RunDeadLetters(std::span<const std::string> args, std::ostream& out, std::ostream& err);
+std::string_view DeadLettersUsage();
+
 }  // namespace workwell::app

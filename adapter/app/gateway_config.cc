@@ -70,6 +70,43 @@ FhirSettings ReadFhirSettings(const json::Value& section, const std::string& poi
   return f;
 }
 
+RoutingSettings ReadRoutingSettings(const json::Value& section, const std::string& pointer, api::ConfigReader& reader) {
+  RoutingSettings r;
+  if (!reader.ExpectObject(section, pointer, {"dir"})) return r;
+  reader.OptionalString(section, pointer, "dir", r.dir);
+  return r;
+}
+
+DeliverySettings ReadDeliverySettings(const json::Value& section, const std::string& pointer,
+                                      api::ConfigReader& reader) {
+  DeliverySettings d;
+  if (!reader.ExpectObject(section, pointer,
+                           {"enabled", "publicBaseUrl", "pollMs", "maxInFlight", "requestTimeoutMs", "maxAttempts",
+                            "initialBackoffMs", "maxBackoffMs", "threads"})) {
+    return d;
+  }
+  if (const json::Value* enabled = section.Find("enabled")) {
+    if (!enabled->IsBool()) {
+      reader.Error(api::ConfigReader::Child(pointer, "enabled"), "expected true or false");
+    } else {
+      d.enabled = enabled->AsBool();
+    }
+  }
+  reader.OptionalString(section, pointer, "publicBaseUrl", d.public_base_url);
+  if (!d.public_base_url.starts_with("http://") && !d.public_base_url.starts_with("https://")) {
+    reader.Error(api::ConfigReader::Child(pointer, "publicBaseUrl"), "expected an http:// or https:// URL");
+  }
+  while (!d.public_base_url.empty() && d.public_base_url.back() == '/') d.public_base_url.pop_back();
+  reader.OptionalUint(section, pointer, "pollMs", 10, 60000, d.poll_ms);
+  reader.OptionalUint(section, pointer, "maxInFlight", 1, 1024, d.max_in_flight);
+  reader.OptionalUint(section, pointer, "requestTimeoutMs", 100, 600000, d.request_timeout_ms);
+  reader.OptionalUint(section, pointer, "maxAttempts", 1, 100, d.max_attempts);
+  reader.OptionalUint(section, pointer, "initialBackoffMs", 1, 3600000, d.initial_backoff_ms);
+  reader.OptionalUint(section, pointer, "maxBackoffMs", 1, 86400000, d.max_backoff_ms);
+  reader.OptionalUint(section, pointer, "threads", 1, 64, d.threads);
+  return d;
+}
+
 }  // namespace
 
 common::Result<GatewayConfig> ParseGatewayConfig(std::string_view text, std::string_view source) {
@@ -87,7 +124,7 @@ common::Result<GatewayConfig> ParseGatewayConfig(std::string_view text, std::str
   }
   api::ConfigReader reader{std::string(source)};
   GatewayConfig config;
-  if (reader.ExpectObject(doc.root(), "", {"server", "fhir", "store", "translate"})) {
+  if (reader.ExpectObject(doc.root(), "", {"server", "fhir", "store", "translate", "routing", "delivery"})) {
     if (const json::Value* fhir = doc.root().Find("fhir")) {
       config.fhir = ReadFhirSettings(*fhir, "/fhir", reader);
     }
@@ -99,6 +136,12 @@ common::Result<GatewayConfig> ParseGatewayConfig(std::string_view text, std::str
     }
     if (const json::Value* translate = doc.root().Find("translate")) {
       config.translate = ReadTranslateSettings(*translate, "/translate", reader);
+    }
+    if (const json::Value* routing = doc.root().Find("routing")) {
+      config.routing = ReadRoutingSettings(*routing, "/routing", reader);
+    }
+    if (const json::Value* delivery = doc.root().Find("delivery")) {
+      config.delivery = ReadDeliverySettings(*delivery, "/delivery", reader);
     }
   }
   if (!reader.ok()) return reader.status();

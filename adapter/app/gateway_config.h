@@ -31,6 +31,24 @@ struct TranslateSettings {
   std::string root_dir = WORKWELL_SOURCE_DIR;
 };
 
+// The "routing" section: where the ICB directory and decision table live (docs/ROUTING.md).
+struct RoutingSettings {
+  std::string dir = WORKWELL_SOURCE_DIR "/config/routing";
+};
+
+// The "delivery" section: the outbox dispatcher that sends routed cases to WorkWell services.
+struct DeliverySettings {
+  bool enabled = true;                            // false: cases are queued but not sent
+  std::string public_base_url = "http://127.0.0.1:8080";  // the FHIR base the services see
+  uint64_t poll_ms = 500;                         // outbox poll when it was empty
+  uint64_t max_in_flight = 32;                    // claimed and unfinished, over all services
+  uint64_t request_timeout_ms = 30000;            // one delivery attempt
+  uint64_t max_attempts = 8;                      // then the message is dead-lettered
+  uint64_t initial_backoff_ms = 1000;             // first retry delay, doubled each time
+  uint64_t max_backoff_ms = 300000;
+  uint64_t threads = 2;                           // outbound HTTP client threads
+};
+
 // Everything the config file configures. Immutable once loaded.
 // Limits on the FHIR JSON in request bodies (the body size itself is server.maxBodyBytes).
 struct FhirSettings {
@@ -43,6 +61,8 @@ struct GatewayConfig {
   FhirSettings fhir;
   StoreSettings store;
   TranslateSettings translate;
+  RoutingSettings routing;
+  DeliverySettings delivery;
 };
 
 // Parses config text; `source` names it in messages. InvalidArgument lists every problem, one

@@ -5,12 +5,16 @@
 
 #include "adapter/api/capability_statement.h"
 #include "adapter/api/log.h"
+#include "adapter/app/case_routes.h"
 #include "adapter/app/conformance_setup.h"
 #include "adapter/app/rest_routes.h"
 #include "adapter/app/translate_routes.h"
 #include "adapter/app/validate_routes.h"
+#include "adapter/mapping/engine/transforms.h"
 #include "adapter/mapping/engine/translator.h"
+#include "adapter/routing/routing_config.h"
 #include "adapter/store/open_store.h"
+#include "adapter/store/search_params.h"
 
 namespace workwell::app {
 namespace {
@@ -44,7 +48,21 @@ api::ReadinessCheck StoreCheck(std::shared_ptr<store::Store> store) {
 
 }  // namespace
 
-common::Status RegisterRoutes(const GatewayConfig& config, api::Router& router, api::Health& health) {
+std::chrono::sys_days UkToday() {
+  // Europe/London is UTC+1 (BST) when the wall clock one hour ahead of UTC reads as BST.
+  const auto now = std::chrono::floor<std::chrono::minutes>(std::chrono::system_clock::now());
+  const auto ahead = now + std::chrono::hours(1);
+  const std::chrono::sys_days day = std::chrono::floor<std::chrono::days>(ahead);
+  const std::chrono::year_month_day ymd(day);
+  const auto hm = std::chrono::hh_mm_ss(ahead - day);
+  const int offset = mapping::LondonOffsetMinutes(static_cast<int>(ymd.year()), static_cast<int>(unsigned(ymd.month())),
+                                                  static_cast<int>(unsigned(ymd.day())), static_cast<int>(hm.hours().count()),
+                                                  static_cast<int>(hm.minutes().count()));
+  return std::chrono::floor<std::chrono::days>(offset == 60 ? ahead : now);
+}
+
+common::Status RegisterRoutes(const GatewayConfig& config, api::Router& router, api::Health& health,
+                              GatewayRuntime& runtime) {
   api::CapabilityOptions capability;
   capability.date = api::FormatUtcSeconds(std::chrono::system_clock::now());
   if (common::Status s = api::AddMetadataRoute(router, std::move(capability)); !s.ok()) return s;
@@ -71,7 +89,28 @@ common::Status RegisterRoutes(const GatewayConfig& config, api::Router& router, 
   translate.root_dir = config.translate.root_dir;
   auto translator = mapping::Translator::Load(validator.value(), translate);
   if (!translator.ok()) return translator.status();
-  return AddTranslateRoute(router, translator.value());
+  if (common::Status s = AddTranslateRoute(router, translator.value()); !s.ok()) return s;
+
+  auto routing = routing::LoadRoutingConfig(config.routing.dir);
+  if (!routing.ok()) return routing.status();
+  runtime.store = store.value();
+  runtime.routing = std::make_shared<cases::RoutingConfigHolder>(routing.value());
+  auto delivery = DeliveryRuntime::Create(config.delivery, store.value(), routing.value());
+  if (!delivery.ok()) return delivery.status();
+  runtime.delivery = delivery.value();
+  cases::IntakeOptions intake_options;
+  intake_options.fhir_base_url = config.delivery.public_base_url;
+  intake_options.gateway.endpoint = config.delivery.public_base_url + "/$process-message";
+  auto now = [] { return store::FormatInstant(store::SystemMicros()); };
+  auto intake = std::make_shared<cases::CaseIntake>(translator.value(), store.value(), runtime.routing,
+                                                    [] { return UkToday(); }, now, intake_options);
+  CaseRouteDeps deps;
+  deps.intake = intake;
+  deps.store = store.value();
+  std::shared_ptr<DeliveryRuntime> runtime_delivery = runtime.delivery;
+  deps.metrics_text = [runtime_delivery] { return runtime_delivery->MetricsText(); };
+  deps.now = now;
+  return AddCaseRoutes(router, std::move(deps));
 }
 
 }  // namespace workwell::app

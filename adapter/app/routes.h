@@ -2,7 +2,12 @@
 // Wiring: which routes the gateway serves. Every module's HTTP surface is registered here, so the
 // CapabilityStatement at /metadata lists exactly these.
 
+#include <chrono>
+#include <memory>
+
 #include "adapter/api/health.h"
+#include "adapter/app/delivery_runtime.h"
+#include "adapter/cases/intake.h"
 #include "adapter/api/router.h"
 #include "adapter/app/gateway_config.h"
 #include "adapter/common/status.h"
@@ -14,6 +19,18 @@ namespace workwell::app {
 // call at start-up). The store, validator and translator live as long as the routes; `health`
 // gets a "store" readiness check and must outlive the router's use. Status: as for
 // api::Router::Add, or why the validator, the store or the mappings could not be loaded.
-common::Status RegisterRoutes(const GatewayConfig& config, api::Router& router, api::Health& health);
+//
+// `runtime` receives what serve keeps running after start-up: the store, the routing config
+// holder (SIGHUP swaps it) and the delivery runtime (not yet started).
+struct GatewayRuntime {
+  std::shared_ptr<store::Store> store;
+  std::shared_ptr<cases::RoutingConfigHolder> routing;
+  std::shared_ptr<DeliveryRuntime> delivery;
+};
+common::Status RegisterRoutes(const GatewayConfig& config, api::Router& router, api::Health& health,
+                              GatewayRuntime& runtime);
+
+// Today's date in the UK (Europe/London), for routing decisions.
+std::chrono::sys_days UkToday();
 
 }  // namespace workwell::app

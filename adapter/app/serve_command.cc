@@ -17,6 +17,7 @@
 #include "adapter/app/commands.h"
 #include "adapter/app/gateway_config.h"
 #include "adapter/app/routes.h"
+#include "adapter/routing/routing_config.h"
 
 namespace workwell::app {
 namespace {
@@ -85,12 +86,28 @@ common::Status WritePortFile(const std::string& path, uint16_t port) {
   return common::Status::Ok();
 }
 
+// SIGHUP: loads the routing config anew and swaps it in; requests in flight finish with the old
+// one. A config with errors is refused and the old one stays.
+void ReloadRouting(const GatewayConfig& config, GatewayRuntime& runtime) {
+  auto loaded = routing::LoadRoutingConfig(config.routing.dir);
+  if (!loaded.ok()) {
+    api::LogEvent("error", "routing_reload_refused", {{"dir", config.routing.dir}, {"error", loaded.status().message()}});
+    return;
+  }
+  if (common::Status s = runtime.delivery->Reload(loaded.value()); !s.ok()) {
+    api::LogEvent("error", "routing_reload_refused", {{"dir", config.routing.dir}, {"error", s.message()}});
+    return;
+  }
+  runtime.routing->Set(loaded.value());
+  api::LogEvent("info", "routing_reloaded", {{"dir", config.routing.dir}, {"icbs", int64_t(loaded.value()->icbs.size())}});
+}
+
 }  // namespace
 
 std::string_view ServeUsage() {
   return "usage: workwell-gateway serve [--config FILE] [--port N] [--port-file FILE]\n"
          "  Runs the FHIR HTTP gateway until SIGINT or SIGTERM, then stops accepting, finishes\n"
-         "  in-flight requests and exits 0.\n"
+         "  in-flight requests and deliveries and exits 0. SIGHUP reloads the routing config.\n"
          "  --config FILE     gateway config (see docs/API.md); built-in defaults without it\n"
          "  --port N          listen port, overriding the config; 0 picks a free port\n"
          "  --port-file FILE  after binding, write the actual port to FILE\n";
@@ -111,6 +128,10 @@ int RunCheckConfig(std::span<const std::string> args, std::ostream& out, std::os
   const common::Result<GatewayConfig> config = LoadGatewayConfig(*flags.config_path);
   if (!config.ok()) {
     err << config.status().message() << "\n";
+    return kExitFailure;
+  }
+  if (common::Status s = routing::CheckRoutingConfig(config->routing.dir); !s.ok()) {
+    err << s.message() << "\n";
     return kExitFailure;
   }
   out << *flags.config_path << ": ok\n";
@@ -134,12 +155,14 @@ int RunServe(std::span<const std::string> args, std::ostream& out, std::ostream&
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
   api::Router router;
   api::Health health;
-  if (common::Status s = RegisterRoutes(config, router, health); !s.ok()) {
+  GatewayRuntime runtime;
+  if (common::Status s = RegisterRoutes(config, router, health, runtime); !s.ok()) {
     err << "workwell-gateway: " << s.ToString() << "\n";
     return kExitFailure;
   }
@@ -163,14 +186,19 @@ int RunServe(std::span<const std::string> args, std::ostream& out, std::ostream&
                  {"ioThreads", int64_t{effective.io_threads}},
                  {"workerThreads", int64_t{effective.worker_threads}},
                  {"version", WORKWELL_VERSION}});
+  runtime.delivery->Start();
   health.SetReady(true);
 
   int signal_number = 0;
-  while (sigwait(&signals, &signal_number) != 0) {
+  for (;;) {
+    if (sigwait(&signals, &signal_number) != 0) continue;
+    if (signal_number != SIGHUP) break;
+    ReloadRouting(config, runtime);
   }
   api::LogEvent("info", "shutting_down", {{"signal", signal_number == SIGINT ? "SIGINT" : "SIGTERM"}});
   health.SetReady(false);
   server.Stop();
+  runtime.delivery->Stop(config.server.shutdown_timeout);
   api::LogEvent("info", "stopped", {});
   return kExitOk;
 }
