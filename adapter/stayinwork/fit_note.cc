@@ -107,7 +107,8 @@ common::BasicResult<FitNote, Problem> FitNote::Parse(std::string_view json_text)
   const json::Value* period = root.Find("effectivePeriod");
   v.period_start = std::string(StringAt(period, "start"));
   v.period_end = std::string(StringAt(period, "end"));
-  if (v.period_start.empty()) return Bad("required", "Observation.effectivePeriod.start", "The fit note has no start date");
+  if (v.period_start.empty())
+    return Bad("required", "Observation.effectivePeriod.start", "The fit note has no start date");
   const json::Value* issue = FindExtension(&root, vocab::kIssueDateUrl);
   v.issue_date = std::string(StringAt(issue, "valueDate"));
   const json::Value* assessed = FindExtension(&root, vocab::kAssessmentDateUrl);
@@ -118,7 +119,8 @@ common::BasicResult<FitNote, Problem> FitNote::Parse(std::string_view json_text)
     if (StringAt(&p, "type") == "PractitionerRole") v.issuer = std::string(StringAt(&p, "reference"));
     if (StringAt(&p, "type") == "Organization") v.issuing_organisation = std::string(StringAt(&p, "reference"));
   }
-  if (v.issuer.empty()) return Bad("required", "Observation.performer", "The fit note names no issuer (PractitionerRole)");
+  if (v.issuer.empty())
+    return Bad("required", "Observation.performer", "The fit note names no issuer (PractitionerRole)");
   if (v.issuing_organisation.empty()) {
     return Bad("required", "Observation.performer", "The fit note names no issuing organisation");
   }
@@ -130,7 +132,8 @@ common::BasicResult<FitNote, Problem> FitNote::Parse(std::string_view json_text)
 
 common::BasicResult<std::string, Problem> BuildReplacementNote(const FitNote& original, const ReplacementSpec& spec) {
   if (spec.id.empty()) return Bad("required", "Observation.id", "No id was given for the new fit note");
-  if (!IsInstant(spec.now)) return Bad("value", "Observation.issued", "The clock time is not a FHIR instant: " + spec.now);
+  if (!IsInstant(spec.now))
+    return Bad("value", "Observation.issued", "The clock time is not a FHIR instant: " + spec.now);
   const FitNoteView& o = original.view();
   const int64_t today = *DayNumber(spec.now);
   const auto end = DayNumber(o.period_end);
@@ -146,7 +149,8 @@ common::BasicResult<std::string, Problem> BuildReplacementNote(const FitNote& or
   const bool not_fit = spec.reason == ReplacementReason::kSspFallback;
   const std::string outcome = not_fit ? "not-fit" : "may-be-fit";
   for (const std::string& a : spec.adjustments) {
-    if (not_fit) return Bad("business-rule", "Observation.component", "A 'not fit for work' note carries no options (ww-fn-2)");
+    if (not_fit)
+      return Bad("business-rule", "Observation.component", "A 'not fit for work' note carries no options (ww-fn-2)");
     if (Lookup(kAdjustments, a) == nullptr) return Bad("code-invalid", "Observation.component", "Unknown option " + a);
   }
   const std::string day = FormatDay(today);

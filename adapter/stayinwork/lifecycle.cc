@@ -139,8 +139,9 @@ Outcome SspFallback(const Plan& plan, const std::string& reason, const Context& 
     return Problem::Unprocessable("required", "Observation", "The fit note in force is needed for the SSP fallback");
   }
   if (ctx.fit_note->view().subject != v.subject) {
-    return Problem::Unprocessable("value", "Observation.subject", "The fit note is about " + ctx.fit_note->view().subject +
-                                                                      ", the plan about " + v.subject);
+    return Problem::Unprocessable(
+        "value", "Observation.subject",
+        "The fit note is about " + ctx.fit_note->view().subject + ", the plan about " + v.subject);
   }
   auto note = BuildReplacementNote(*ctx.fit_note, {ctx.new_fit_note_id, ctx.now, ReplacementReason::kSspFallback, {}});
   if (!note.ok()) return note.status();
@@ -149,8 +150,8 @@ Outcome SspFallback(const Plan& plan, const std::string& reason, const Context& 
                            ", so the patient is certified not fit for work from " + FormatDay(*today) + " (fit note " +
                            ctx.new_fit_note_id + ", replacing " + ctx.fit_note->view().id +
                            ") to protect Statutory Sick Pay. Reason: " + reason;
-  auto notes = MakeNotifications(v, ctx, "ssp-fallback",
-                                 {Recipient::kPatient, Recipient::kGpSystem, Recipient::kWorkWellService}, note_ref, text);
+  auto notes = MakeNotifications(
+      v, ctx, "ssp-fallback", {Recipient::kPatient, Recipient::kGpSystem, Recipient::kWorkWellService}, note_ref, text);
   if (!notes.ok()) return notes.status();
   // Never silent: every one of the three must be addressed, or nothing is produced.
   for (Recipient r : {Recipient::kPatient, Recipient::kGpSystem, Recipient::kWorkWellService}) {
@@ -304,7 +305,8 @@ std::vector<fhir::Issue> CheckCareTeam(const PlanView& v, std::string_view care_
   }
   const std::string_view subject = internal::StringAt(team.Find("subject"), "reference");
   if (subject != v.subject) {
-    sink.Error("value", "CareTeam.subject", "The team is about '" + std::string(subject) + "', the plan about " + v.subject);
+    sink.Error("value", "CareTeam.subject",
+               "The team is about '" + std::string(subject) + "', the plan about " + v.subject);
   }
   const auto participants = internal::ItemsAt(&team, "participant");
   std::vector<size_t> employers;
@@ -396,8 +398,9 @@ Outcome RecordAgreement(const Plan& plan, const AgreementEvent& event, const Con
   std::vector<fhir::Issue> rules = CheckBusinessRules(v, ctx);
   if (!rules.empty()) return Problem::Unprocessable(std::move(rules));
   if (ctx.fit_note == nullptr) {
-    return Problem::Unprocessable("required", "Observation",
-                                  "The fit note in force is needed to activate the plan (it must then say 'may be fit')");
+    return Problem::Unprocessable(
+        "required", "Observation",
+        "The fit note in force is needed to activate the plan (it must then say 'may be fit')");
   }
   const FitNoteView& fn = ctx.fit_note->view();
   if (fn.subject != v.subject) {
@@ -412,7 +415,8 @@ Outcome RecordAgreement(const Plan& plan, const AgreementEvent& event, const Con
   std::optional<std::string> note;
   std::string note_ref;
   if (fn.outcome != "may-be-fit" || held != wanted) {
-    auto built = BuildReplacementNote(*ctx.fit_note, {ctx.new_fit_note_id, ctx.now, ReplacementReason::kPlanAgreed, options});
+    auto built =
+        BuildReplacementNote(*ctx.fit_note, {ctx.new_fit_note_id, ctx.now, ReplacementReason::kPlanAgreed, options});
     if (!built.ok()) return built.status();
     note = std::move(built).value();
     note_ref = "Observation/" + ctx.new_fit_note_id;
@@ -437,8 +441,9 @@ Outcome WithdrawAgreement(const Plan& plan, Party party, const Context& ctx) {
   if (Closed(v.status)) return ClosedProblem(v);
   const Agreement* a = v.AgreementOf(party);
   if (a == nullptr) {
-    return Problem::Conflict("business-rule", "CarePlan.extension:agreement",
-                             "The " + std::string(PartyCode(party)) + " has not agreed, so there is nothing to withdraw");
+    return Problem::Conflict(
+        "business-rule", "CarePlan.extension:agreement",
+        "The " + std::string(PartyCode(party)) + " has not agreed, so there is nothing to withdraw");
   }
   json::Document doc = plan.CopyDocument();
   RemoveItem(doc, doc.root(), "extension", a->extension_index);
@@ -462,8 +467,8 @@ Outcome ExpireAtPeriodEnd(const Plan& plan, const Context& ctx) {
 }
 
 Outcome RecordEmployerCannotAdjust(const Plan& plan, const EmployerRefusal& refusal, const Context& ctx) {
-  return SspFallback(plan, refusal.reason.empty() ? std::string("The employer cannot make the adjustments") : refusal.reason,
-                     ctx);
+  return SspFallback(
+      plan, refusal.reason.empty() ? std::string("The employer cannot make the adjustments") : refusal.reason, ctx);
 }
 
 Outcome ApplyEmployerDeadline(const Plan& plan, const Context& ctx) {
@@ -480,8 +485,9 @@ Outcome ApplyEmployerDeadline(const Plan& plan, const Context& ctx) {
   }
   const auto created = DayNumber(v.created);
   if (!created) {
-    return Problem::Unprocessable("required", "CarePlan.created",
-                                  "The employer deadline runs from CarePlan.created, which is missing or not a full date");
+    return Problem::Unprocessable(
+        "required", "CarePlan.created",
+        "The employer deadline runs from CarePlan.created, which is missing or not a full date");
   }
   auto today = Today(ctx);
   if (!today.ok()) return today.status();

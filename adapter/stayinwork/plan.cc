@@ -119,7 +119,8 @@ common::BasicResult<Plan, Problem> Plan::FromDocument(json::Document doc) {
   }
   PlanView v;
   v.id = std::string(StringAt(&root, "id"));
-  if (v.id.empty()) return Bad("required", "CarePlan.id", "The plan has no id: it must be stored before its lifecycle runs");
+  if (v.id.empty())
+    return Bad("required", "CarePlan.id", "The plan has no id: it must be stored before its lifecycle runs");
   const std::string_view status = StringAt(&root, "status");
   bool known = false;
   for (const StatusName& s : kStatuses) {

@@ -7,7 +7,8 @@
 namespace workwell::stayinwork::vocab {
 
 inline constexpr std::string_view kBase = "https://fhir.workwell.nhs.uk";
-inline constexpr std::string_view kPlanProfile = "https://fhir.workwell.nhs.uk/StructureDefinition/WorkWell-StayInWorkPlan";
+inline constexpr std::string_view kPlanProfile =
+    "https://fhir.workwell.nhs.uk/StructureDefinition/WorkWell-StayInWorkPlan";
 inline constexpr std::string_view kFitNoteProfile = "https://fhir.workwell.nhs.uk/StructureDefinition/WorkWell-FitNote";
 
 inline constexpr std::string_view kAgreementUrl =
@@ -33,17 +34,22 @@ inline constexpr std::string_view kDurationUrl =
 inline constexpr std::string_view kReplacementReasonUrl =
     "https://fhir.workwell.nhs.uk/StructureDefinition/Extension-WorkWell-FitNoteReplacementReason";
 // Standard R4 extensions (extension-definitions.json).
-inline constexpr std::string_view kReasonReferenceUrl = "http://hl7.org/fhir/StructureDefinition/workflow-reasonReference";
+inline constexpr std::string_view kReasonReferenceUrl =
+    "http://hl7.org/fhir/StructureDefinition/workflow-reasonReference";
 inline constexpr std::string_view kReplacesUrl = "http://hl7.org/fhir/StructureDefinition/observation-replaces";
 
 inline constexpr std::string_view kPlanPartySystem = "https://fhir.workwell.nhs.uk/CodeSystem/WorkWell-PlanParty";
-inline constexpr std::string_view kAgreementMethodSystem = "https://fhir.workwell.nhs.uk/CodeSystem/WorkWell-AgreementMethod";
-inline constexpr std::string_view kSspOutcomeSystem = "https://fhir.workwell.nhs.uk/CodeSystem/WorkWell-SSPFallbackOutcome";
-inline constexpr std::string_view kNotifiedPartySystem = "https://fhir.workwell.nhs.uk/CodeSystem/WorkWell-NotifiedParty";
+inline constexpr std::string_view kAgreementMethodSystem =
+    "https://fhir.workwell.nhs.uk/CodeSystem/WorkWell-AgreementMethod";
+inline constexpr std::string_view kSspOutcomeSystem =
+    "https://fhir.workwell.nhs.uk/CodeSystem/WorkWell-SSPFallbackOutcome";
+inline constexpr std::string_view kNotifiedPartySystem =
+    "https://fhir.workwell.nhs.uk/CodeSystem/WorkWell-NotifiedParty";
 inline constexpr std::string_view kEmploymentStatusSystem =
     "https://fhir.workwell.nhs.uk/CodeSystem/WorkWell-EmploymentStatus";
 inline constexpr std::string_view kPlanActivitySystem = "https://fhir.workwell.nhs.uk/CodeSystem/WorkWell-PlanActivity";
-inline constexpr std::string_view kFitNoteOutcomeSystem = "https://fhir.workwell.nhs.uk/CodeSystem/WorkWell-FitNoteOutcome";
+inline constexpr std::string_view kFitNoteOutcomeSystem =
+    "https://fhir.workwell.nhs.uk/CodeSystem/WorkWell-FitNoteOutcome";
 inline constexpr std::string_view kFitNoteAdjustmentSystem =
     "https://fhir.workwell.nhs.uk/CodeSystem/WorkWell-FitNoteAdjustment";
 inline constexpr std::string_view kFitNoteComponentSystem =

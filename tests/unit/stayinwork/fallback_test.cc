@@ -109,8 +109,8 @@ TEST_F(StayInWorkSspFallbackTest, CallerGivenRecipientsAreUsed) {
   ctx.fit_note = &original;
   ctx.gp_practice = "Organization/registered-practice";
   ctx.workwell_service = "HealthcareService/workwell-north";
-  auto out = RecordEmployerCannotAdjust(MakePlan({.status = "active", .parties = {"patient", "workwell-service", "employer"}}),
-                                        {"No"}, ctx);
+  auto out = RecordEmployerCannotAdjust(
+      MakePlan({.status = "active", .parties = {"patient", "workwell-service", "employer"}}), {"No"}, ctx);
   ASSERT_TRUE(out.ok());
   for (const Notification& n : out->notifications) {
     if (n.recipient == Recipient::kGpSystem) {
@@ -161,8 +161,8 @@ TEST_F(StayInWorkSspFallbackTest, OnlyOnceAndNeverOnAClosedPlan) {
   const FitNote original = MakeNote({});
   Context ctx = At(kRefusalTime);
   ctx.fit_note = &original;
-  auto first = RecordEmployerCannotAdjust(MakePlan({.status = "active", .parties = {"patient", "workwell-service", "employer"}}),
-                                          {"No"}, ctx);
+  auto first = RecordEmployerCannotAdjust(
+      MakePlan({.status = "active", .parties = {"patient", "workwell-service", "employer"}}), {"No"}, ctx);
   ASSERT_TRUE(first.ok());
   auto second = RecordEmployerCannotAdjust(first->plan, {"No"}, ctx);
   ASSERT_FALSE(second.ok());
@@ -230,7 +230,8 @@ TEST_F(StayInWorkSspFallbackTest, DeadlineDoesNotApplyOnceTheEmployerAgreedOrWit
   ASSERT_FALSE(undated.ok());
   EXPECT_EQ(undated.status().http_status(), 422);
   EXPECT_EQ(undated.status().issue().expression, "CarePlan.created");
-  auto active = ApplyEmployerDeadline(MakePlan({.status = "active", .parties = {"patient", "workwell-service", "employer"}}), ctx);
+  auto active = ApplyEmployerDeadline(
+      MakePlan({.status = "active", .parties = {"patient", "workwell-service", "employer"}}), ctx);
   EXPECT_FALSE(active.ok());
 }
 

@@ -72,7 +72,8 @@ TEST_F(StayInWorkAgreementTest, EachPartysAgreementIsRecordedWithWhoWhenAndHow) 
 }
 
 // The plan becomes active on the third agreement, whatever the order; never before.
-class StayInWorkAgreementOrderTest : public LifecycleTest, public ::testing::WithParamInterface<std::array<Party, 3>> {};
+class StayInWorkAgreementOrderTest : public LifecycleTest,
+                                     public ::testing::WithParamInterface<std::array<Party, 3>> {};
 
 TEST_P(StayInWorkAgreementOrderTest, ActiveOnlyWhenAllThreeHaveAgreed) {
   const FitNote note = MakeNote({});
@@ -190,7 +191,8 @@ TEST_F(StayInWorkAgreementTest, ActivationRecordsAMayBeFitNoteWithThePlansOption
   ASSERT_TRUE(original.ok());
   Context ctx = At(kNow);
   ctx.fit_note = &*original;
-  const Plan plan = MakePlan({.parties = {"patient", "employer"}, .steps = {{1, "20"}, {2, "30"}}, .adaptation = false});
+  const Plan plan =
+      MakePlan({.parties = {"patient", "employer"}, .steps = {{1, "20"}, {2, "30"}}, .adaptation = false});
   auto out = RecordAgreement(plan, AgreementBy(Party::kWorkWellService), ctx);
   ASSERT_TRUE(out.ok()) << out.status().ToOperationOutcome();
   ExpectAllValid(*out);
@@ -212,10 +214,13 @@ TEST_F(StayInWorkAgreementTest, ActivationRecordsAMayBeFitNoteWithThePlansOption
   const json::Document doc = ParseJson(*out->fit_note);
   const json::Document orig = ParseJson(original_json);
   EXPECT_EQ(json::Write(*doc.root().Find("performer")), json::Write(*orig.root().Find("performer")));
-  EXPECT_EQ(json::Write(doc.root().Find("extension")->items()[0]), json::Write(orig.root().Find("extension")->items()[0]))
+  EXPECT_EQ(json::Write(doc.root().Find("extension")->items()[0]),
+            json::Write(orig.root().Find("extension")->items()[0]))
       << "same condition";
-  EXPECT_NE(out->fit_note->find(R"({"url":"http://hl7.org/fhir/StructureDefinition/observation-replaces","valueReference":{"reference":"Observation/note-1"}})"),
-            std::string::npos);
+  EXPECT_NE(
+      out->fit_note->find(
+          R"({"url":"http://hl7.org/fhir/StructureDefinition/observation-replaces","valueReference":{"reference":"Observation/note-1"}})"),
+      std::string::npos);
   EXPECT_NE(out->fit_note->find(R"("code":"plan-agreed")"), std::string::npos);
   // The plan is active, points at the new note, and the GP system and the patient are told.
   EXPECT_EQ(out->plan.view().status, PlanStatus::kActive);
@@ -234,8 +239,9 @@ TEST_F(StayInWorkAgreementTest, ActivationRecordsAMayBeFitNoteWithThePlansOption
 }
 
 TEST_F(StayInWorkAgreementTest, NoNewNoteWhenTheNoteInForceAlreadyMatchesThePlan) {
-  const FitNote note = MakeNote({.outcome = "may-be-fit",
-                                 .options = {"workplace-adaptations", "amended-duties", "altered-hours", "phased-return"}});
+  const FitNote note =
+      MakeNote({.outcome = "may-be-fit",
+                .options = {"workplace-adaptations", "amended-duties", "altered-hours", "phased-return"}});
   Context ctx = At(kNow);
   ctx.fit_note = &note;
   auto out = RecordAgreement(MakePlan({.parties = {"patient", "employer"}}), AgreementBy(Party::kWorkWellService), ctx);
@@ -290,7 +296,8 @@ TEST_F(StayInWorkWithdrawalTest, WithdrawalPutsAnActivePlanOnHoldUntilThePartyAg
   const FitNote note = MakeNote({});
   Context ctx = At(kNow);
   ctx.fit_note = &note;
-  auto active = RecordAgreement(MakePlan({.parties = {"patient", "employer"}}), AgreementBy(Party::kWorkWellService), ctx);
+  auto active =
+      RecordAgreement(MakePlan({.parties = {"patient", "employer"}}), AgreementBy(Party::kWorkWellService), ctx);
   ASSERT_TRUE(active.ok());
   for (Party party : {Party::kPatient, Party::kWorkWellService, Party::kEmployer}) {
     SCOPED_TRACE(std::string(PartyCode(party)));

@@ -64,22 +64,25 @@ inline std::string PlanJson(const PlanSpec& s) {
                   R"("]},"extension":[{"url":")" + kSd +
                   R"(Extension-WorkWell-BasedOnReferral","valueReference":{"reference":"ServiceRequest/referral-1"}})";
   if (!s.employment.empty()) {
-    j += R"(,{"url":")" + std::string(kSd) + R"(Extension-WorkWell-EmploymentStatus","valueCodeableConcept":{"coding":[)" +
+    j += R"(,{"url":")" + std::string(kSd) +
+         R"(Extension-WorkWell-EmploymentStatus","valueCodeableConcept":{"coding":[)" +
          Coding(std::string(kCs) + "WorkWell-EmploymentStatus", s.employment) + "]}}";
   }
   for (const std::string& p : s.parties) j += "," + AgreementJson(p);
   j += R"(],"identifier":[{"system":"https://fhir.workwell.nhs.uk/Id/stay-in-work-plan","value":")" + s.id +
        R"("}],"status":")" + s.status + R"(","intent":"plan","category":[{"coding":[)" +
        Coding(std::string(kCs) + "WorkWell-CarePlanCategory", "stay-in-work-plan") +
-       R"(]}],"title":"Stay in Work plan","subject":{"reference":")" + kPatient + R"(","display":"Sam Example"},"period":{"start":")" +
-       s.start + "\"";
+       R"(]}],"title":"Stay in Work plan","subject":{"reference":")" + kPatient +
+       R"(","display":"Sam Example"},"period":{"start":")" + s.start + "\"";
   if (!s.end.empty()) j += R"(,"end":")" + s.end + "\"";
   j += "}";
   if (!s.created.empty()) j += R"(,"created":")" + s.created + "\"";
   j += R"(,"careTeam":[{"reference":"CareTeam/team-1"}],"addresses":[{"reference":"Condition/lowbackpain"}],)"
        R"("supportingInfo":[{"reference":"Observation/note-1"}])";
   std::vector<std::string> acts;
-  auto act = [&](const std::string& code) { return R"("code":{"coding":[)" + Coding(std::string(kCs) + "WorkWell-PlanActivity", code) + "]}"; };
+  auto act = [&](const std::string& code) {
+    return R"("code":{"coding":[)" + Coding(std::string(kCs) + "WorkWell-PlanActivity", code) + "]}";
+  };
   if (!s.steps.empty()) {
     std::string a = R"({"detail":{"extension":[)";
     for (size_t i = 0; i < s.steps.size(); ++i) {
@@ -89,10 +92,12 @@ inline std::string PlanJson(const PlanSpec& s) {
            R"(Extension-WorkWell-PhasedReturnStep"})";
     }
     if (!s.contracted.empty()) {
-      a += R"(,{"url":")" + std::string(kSd) + R"(Extension-WorkWell-ContractedHours","valueDecimal":)" + s.contracted + "}";
+      a += R"(,{"url":")" + std::string(kSd) + R"(Extension-WorkWell-ContractedHours","valueDecimal":)" + s.contracted +
+           "}";
     }
-    a += "]," + act("phased-return") +
-         R"(,"status":"scheduled","scheduledPeriod":{"start":"2026-11-23","end":"2026-12-14"},"description":"Building up to full hours."}})";
+    a +=
+        "]," + act("phased-return") +
+        R"(,"status":"scheduled","scheduledPeriod":{"start":"2026-11-23","end":"2026-12-14"},"description":"Building up to full hours."}})";
     acts.push_back(a);
   }
   if (s.amended_duties) {
@@ -108,7 +113,8 @@ inline std::string PlanJson(const PlanSpec& s) {
   if (!s.reviews.empty()) {
     std::string ev;
     for (const std::string& r : s.reviews) ev += (ev.empty() ? "\"" : ",\"") + r + "\"";
-    acts.push_back(R"({"detail":{)" + act("review") + R"(,"status":"scheduled","scheduledTiming":{"event":[)" + ev + "]}}}");
+    acts.push_back(R"({"detail":{)" + act("review") + R"(,"status":"scheduled","scheduledTiming":{"event":[)" + ev +
+                   "]}}}");
   }
   if (!acts.empty()) {
     j += R"(,"activity":[)";
@@ -132,21 +138,29 @@ inline std::string FitNoteJson(const NoteSpec& s) {
   std::string comps;
   for (const std::string& o : s.options) {
     comps += R"({"code":{"coding":[)" + Coding(std::string(kCs) + "WorkWell-FitNoteComponent", "adjustment") +
-             R"(]},"valueCodeableConcept":{"coding":[)" + Coding(std::string(kCs) + "WorkWell-FitNoteAdjustment", o) + "]}},";
+             R"(]},"valueCodeableConcept":{"coding":[)" + Coding(std::string(kCs) + "WorkWell-FitNoteAdjustment", o) +
+             "]}},";
   }
   comps += R"({"code":{"coding":[)" + Coding(std::string(kCs) + "WorkWell-FitNoteComponent", "functional-effects") +
            R"(]},"valueString":"Low back pain limits lifting."},{"code":{"coding":[)" +
-           Coding(std::string(kCs) + "WorkWell-FitNoteComponent", "reassessment-needed") + R"(]},"valueBoolean":false})";
+           Coding(std::string(kCs) + "WorkWell-FitNoteComponent", "reassessment-needed") +
+           R"(]},"valueBoolean":false})";
   return R"({"resourceType":"Observation","id":")" + s.id + R"(","meta":{"profile":[")" + kFitNoteProfile +
          R"("]},"extension":[{"url":"http://hl7.org/fhir/StructureDefinition/workflow-reasonReference","valueReference":{"reference":"Condition/lowbackpain"}},)"
-         R"({"url":")" + kSd + R"(Extension-WorkWell-FitNoteAssessmentDate","valueDate":")" + s.start + R"("},)"
-         R"({"url":")" + kSd + R"(Extension-WorkWell-FitNoteIssueDate","valueDate":")" + s.start + R"("}],)"
+         R"({"url":")" +
+         kSd + R"(Extension-WorkWell-FitNoteAssessmentDate","valueDate":")" + s.start +
+         R"("},)"
+         R"({"url":")" +
+         kSd + R"(Extension-WorkWell-FitNoteIssueDate","valueDate":")" + s.start +
+         R"("}],)"
          R"("status":"final","code":{"coding":[{"system":"http://snomed.info/sct","code":"1331000000103"}]},)"
-         R"("subject":{"reference":")" + s.subject + R"("},"effectivePeriod":{"start":")" + s.start + R"(","end":")" + s.end +
-         R"("},"performer":[{"reference":"PractitionerRole/issuer-1","type":"PractitionerRole"},{"reference":")" + kGpPractice +
+         R"("subject":{"reference":")" +
+         s.subject + R"("},"effectivePeriod":{"start":")" + s.start + R"(","end":")" + s.end +
+         R"("},"performer":[{"reference":"PractitionerRole/issuer-1","type":"PractitionerRole"},{"reference":")" +
+         kGpPractice +
          R"(","type":"Organization","display":"Example Medical Centre"}],"valueCodeableConcept":{"coding":[)" +
-         Coding(std::string(kCs) + "WorkWell-FitNoteOutcome", s.outcome) + "," + Coding("http://snomed.info/sct", sct_outcome) +
-         R"(]},"component":[)" + comps + "]}";
+         Coding(std::string(kCs) + "WorkWell-FitNoteOutcome", s.outcome) + "," +
+         Coding("http://snomed.info/sct", sct_outcome) + R"(]},"component":[)" + comps + "]}";
 }
 
 inline Plan MakePlan(const PlanSpec& s) {

@@ -72,7 +72,8 @@ TEST_F(StayInWorkPlanTest, EmployerIsRequiredUnlessSelfEmployedOrUnemployed) {
   EXPECT_FALSE(has_employer(EmploymentStatus::kSelfEmployed));
   EXPECT_FALSE(has_employer(EmploymentStatus::kUnemployed));
   EXPECT_FALSE(MakePlan({.parties = {"patient", "workwell-service"}}).view().AllRequiredAgreed());
-  EXPECT_TRUE(MakePlan({.employment = "unemployed", .parties = {"patient", "workwell-service"}}).view().AllRequiredAgreed());
+  EXPECT_TRUE(
+      MakePlan({.employment = "unemployed", .parties = {"patient", "workwell-service"}}).view().AllRequiredAgreed());
 }
 
 TEST_F(StayInWorkPlanTest, RefusesWhatTheLifecycleCannotUse) {
@@ -146,8 +147,9 @@ TEST_F(StayInWorkPlanTest, PhasedReturnHoursDoNotExceedContractedHours) {
 
 TEST_F(StayInWorkPlanTest, ReviewDatesFallInsideThePlanPeriod) {
   const Context ctx = At("2026-11-18T10:00:00+00:00");
-  EXPECT_TRUE(CheckBusinessRules(MakePlan({.reviews = {"2026-11-16T09:00:00+00:00", "2027-01-11T17:00:00+00:00"}}).view(), ctx)
-                  .empty());
+  EXPECT_TRUE(
+      CheckBusinessRules(MakePlan({.reviews = {"2026-11-16T09:00:00+00:00", "2027-01-11T17:00:00+00:00"}}).view(), ctx)
+          .empty());
   const auto issues =
       CheckBusinessRules(MakePlan({.reviews = {"2026-11-15T09:00:00+00:00", "2026-12-01", "2027-01-12"}}).view(), ctx);
   ASSERT_EQ(issues.size(), 2u) << Dump(issues);
@@ -174,8 +176,9 @@ TEST_F(StayInWorkPlanTest, FitNoteOptionsFollowThePlansActivities) {
   EXPECT_EQ(FitNoteOptionsFor(MakePlan({.steps = {{1, "37.5"}, {2, "37.50"}}, .adaptation = false}).view()),
             (V{"phased-return", "amended-duties"}));
   // Without contracted hours, the highest week is the baseline.
-  EXPECT_EQ(FitNoteOptionsFor(MakePlan({.steps = {{1, "20"}, {2, "30"}}, .contracted = "", .amended_duties = false}).view()),
-            (V{"phased-return", "altered-hours", "workplace-adaptations"}));
+  EXPECT_EQ(
+      FitNoteOptionsFor(MakePlan({.steps = {{1, "20"}, {2, "30"}}, .contracted = "", .amended_duties = false}).view()),
+      (V{"phased-return", "altered-hours", "workplace-adaptations"}));
   EXPECT_EQ(FitNoteOptionsFor(MakePlan({.steps = {}, .amended_duties = false, .adaptation = false}).view()), V{});
 }
 
@@ -183,11 +186,12 @@ std::string CareTeamJson(bool employer, const std::string& subject = kPatient) {
   const std::string role = std::string(kCs) + "WorkWell-PlanParty";
   std::string j = R"({"resourceType":"CareTeam","id":"team-1","meta":{"profile":[")" + std::string(kSd) +
                   R"(WorkWell-StayInWorkCareTeam"]},"status":"active","subject":{"reference":")" + subject +
-                  R"("},"participant":[{"role":[{"coding":[)" + Coding(role, "patient") + R"(]}],"member":{"reference":")" +
-                  kPatient + R"("}},{"role":[{"coding":[)" + Coding(role, "workwell-service") +
-                  R"(]}],"member":{"reference":")" + kCoach + R"("}})";
+                  R"("},"participant":[{"role":[{"coding":[)" + Coding(role, "patient") +
+                  R"(]}],"member":{"reference":")" + kPatient + R"("}},{"role":[{"coding":[)" +
+                  Coding(role, "workwell-service") + R"(]}],"member":{"reference":")" + kCoach + R"("}})";
   if (employer) {
-    j += R"(,{"role":[{"coding":[)" + Coding(role, "employer") + R"(]}],"member":{"reference":")" + kEmployer + R"("}})";
+    j +=
+        R"(,{"role":[{"coding":[)" + Coding(role, "employer") + R"(]}],"member":{"reference":")" + kEmployer + R"("}})";
   }
   return j + "]}";
 }
