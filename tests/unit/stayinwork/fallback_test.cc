@@ -218,6 +218,18 @@ TEST_F(StayInWorkSspFallbackTest, EmployerDeadlineDayBeforeOnAndAfter) {
   EXPECT_EQ(DueToday(plan.view(), longer), DueEvent::kNone);
 }
 
+// A draft whose employer never answered and whose period has also ended falls back first: the
+// scheduler must not merely revoke it.
+TEST_F(StayInWorkSspFallbackTest, TheDeadlineIsDueBeforeThePeriodEnd) {
+  const Plan plan = MakePlan({.parties = {"patient", "workwell-service"}});
+  EXPECT_EQ(DueToday(plan.view(), At("2027-02-01T09:00:00+00:00")), DueEvent::kEmployerDeadlinePassed);
+  const Plan agreed = MakePlan({.parties = {"patient", "workwell-service", "employer"}});
+  EXPECT_EQ(DueToday(agreed.view(), At("2027-02-01T09:00:00+00:00")), DueEvent::kPeriodEnded);
+  const Plan unemployed = MakePlan({.employment = "unemployed", .parties = {"patient"}});
+  EXPECT_EQ(DueToday(unemployed.view(), At("2026-12-20T09:00:00+00:00")), DueEvent::kNone);
+  EXPECT_EQ(DueToday(MakePlan({.status = "revoked"}).view(), At("2027-02-01T09:00:00+00:00")), DueEvent::kNone);
+}
+
 TEST_F(StayInWorkSspFallbackTest, DeadlineDoesNotApplyOnceTheEmployerAgreedOrWithoutAProposalDate) {
   const FitNote original = MakeNote({});
   Context ctx = At("2027-01-01T09:00:00+00:00");

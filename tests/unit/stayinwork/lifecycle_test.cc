@@ -238,6 +238,26 @@ TEST_F(StayInWorkAgreementTest, ActivationRecordsAMayBeFitNoteWithThePlansOption
   ExpectUnchangedExcept(plan.ToJson(), out->plan.ToJson(), {"extension", "status", "supportingInfo"});
 }
 
+// A plan without supportingInfo gets one, in its R4 place (after addresses, before activity).
+TEST_F(StayInWorkAgreementTest, ActivationAddsSupportingInfoWhereR4PutsIt) {
+  const FitNote note = MakeNote({});
+  Context ctx = At(kNow);
+  ctx.fit_note = &note;
+  const Plan plan = MakePlan({.parties = {"patient", "employer"}, .supporting_info = false});
+  ASSERT_EQ(plan.root().Find("supportingInfo"), nullptr);
+  auto out = RecordAgreement(plan, AgreementBy(Party::kWorkWellService), ctx);
+  ASSERT_TRUE(out.ok()) << out.status().ToOperationOutcome();
+  ExpectAllValid(*out);
+  std::vector<std::string_view> keys;
+  for (const json::Member& m : out->plan.root().members()) keys.push_back(m.key);
+  const auto at = std::find(keys.begin(), keys.end(), "supportingInfo");
+  ASSERT_NE(at, keys.end());
+  EXPECT_EQ(*(at - 1), "addresses");
+  EXPECT_EQ(*(at + 1), "activity");
+  EXPECT_EQ(json::Write(*out->plan.root().Find("supportingInfo")), R"([{"reference":"Observation/note-2"}])");
+  ExpectUnchangedExcept(plan.ToJson(), out->plan.ToJson(), {"extension", "status", "supportingInfo"});
+}
+
 TEST_F(StayInWorkAgreementTest, NoNewNoteWhenTheNoteInForceAlreadyMatchesThePlan) {
   const FitNote note =
       MakeNote({.outcome = "may-be-fit",

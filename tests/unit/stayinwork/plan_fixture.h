@@ -44,6 +44,7 @@ struct PlanSpec {
   bool amended_duties = true;
   bool adaptation = true;
   std::vector<std::string> reviews = {"2026-11-30T10:00:00+00:00", "2026-12-14T10:00:00+00:00"};
+  bool supporting_info = true;
 };
 
 inline std::string Coding(const std::string& system, const std::string& code) {
@@ -77,8 +78,8 @@ inline std::string PlanJson(const PlanSpec& s) {
   if (!s.end.empty()) j += R"(,"end":")" + s.end + "\"";
   j += "}";
   if (!s.created.empty()) j += R"(,"created":")" + s.created + "\"";
-  j += R"(,"careTeam":[{"reference":"CareTeam/team-1"}],"addresses":[{"reference":"Condition/lowbackpain"}],)"
-       R"("supportingInfo":[{"reference":"Observation/note-1"}])";
+  j += R"(,"careTeam":[{"reference":"CareTeam/team-1"}],"addresses":[{"reference":"Condition/lowbackpain"}])";
+  if (s.supporting_info) j += R"(,"supportingInfo":[{"reference":"Observation/note-1"}])";
   std::vector<std::string> acts;
   auto act = [&](const std::string& code) {
     return R"("code":{"coding":[)" + Coding(std::string(kCs) + "WorkWell-PlanActivity", code) + "]}";
