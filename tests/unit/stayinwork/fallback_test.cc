@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "adapter/common/json/json.h"
 #include "tests/unit/stayinwork/plan_fixture.h"
@@ -245,6 +246,40 @@ TEST_F(StayInWorkSspFallbackTest, DeadlineDoesNotApplyOnceTheEmployerAgreedOrWit
   auto active = ApplyEmployerDeadline(
       MakePlan({.status = "active", .parties = {"patient", "workwell-service", "employer"}}), ctx);
   EXPECT_FALSE(active.ok());
+}
+
+// The whole journey: proposed, agreed by all three (the note becomes "may be fit"), then the
+// employer cannot keep to it (the "may be fit" note is replaced by "not fit").
+TEST_F(StayInWorkSspFallbackTest, FromProposalToFallbackEveryResourceIsValid) {
+  const FitNote first_note = MakeNote({});
+  Context ctx = At("2026-11-17T09:00:00+00:00");
+  ctx.fit_note = &first_note;
+  Plan plan = MakePlan({});
+  std::optional<std::string> agreed_note;
+  for (Party p : {Party::kPatient, Party::kWorkWellService, Party::kEmployer}) {
+    auto out = RecordAgreement(plan, {p, p == Party::kPatient ? kPatient : p == Party::kEmployer ? kEmployer : kCoach,
+                                      "2026-11-17T08:00:00+00:00", "video"},
+                               ctx);
+    ASSERT_TRUE(out.ok()) << out.status().ToOperationOutcome();
+    ExpectAllValid(*out);
+    if (out->fit_note) agreed_note = out->fit_note;
+    plan = std::move(out->plan);
+  }
+  ASSERT_EQ(plan.view().status, PlanStatus::kActive);
+  ASSERT_TRUE(agreed_note);
+  auto in_force = FitNote::Parse(*agreed_note);
+  ASSERT_TRUE(in_force.ok());
+  EXPECT_EQ(in_force->view().outcome, "may-be-fit");
+  Context later = At("2026-12-02T16:00:00+00:00");
+  later.fit_note = &*in_force;
+  later.new_fit_note_id = "note-3";
+  auto out = RecordEmployerCannotAdjust(plan, {"The depot closed the light-duties desk"}, later);
+  ASSERT_TRUE(out.ok()) << out.status().ToOperationOutcome();
+  ExpectAllValid(*out);
+  EXPECT_EQ(out->plan.view().status, PlanStatus::kRevoked);
+  EXPECT_EQ(out->plan.view().ssp_fallback->fit_note, "Observation/note-3");
+  EXPECT_NE(out->fit_note->find(R"({"reference":"Observation/note-2"})"), std::string::npos) << *out->fit_note;
+  EXPECT_EQ(out->plan.view().agreements.size(), 3u);
 }
 
 TEST_F(StayInWorkSspFallbackTest, TheFallbackKeepsEveryOtherPlanElement) {
