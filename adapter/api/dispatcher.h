@@ -1,6 +1,8 @@
 #pragma once
-// Turns a parsed Request into a Response: route lookup (404, 405 with Allow), FHIR content
-// negotiation (406), request media type checks (415), then the route's handler. Every error is an
+// Turns a parsed Request into a Response: route lookup (404, 405 with Allow), authentication and
+// scopes when the router has an Authenticator and the route is not public (401 login, 403
+// forbidden; sets Request::principal), FHIR content negotiation (406), request media type checks
+// (415), then the route's handler. Every error is an
 // OperationOutcome; exceptions thrown by a handler are caught here and become a 500.
 // Beast-free, so it is tested without sockets.
 
