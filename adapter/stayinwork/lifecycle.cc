@@ -353,9 +353,10 @@ Outcome RecordAgreement(const Plan& plan, const AgreementEvent& event, const Con
                                   "'" + event.agreed_by + "' cannot give the " + std::string(PartyCode(event.party)) +
                                       "'s agreement");
   }
-  if (!DayNumber(event.date_time)) {
+  const bool full_date = event.date_time.size() == 10 && DayNumber(event.date_time);
+  if (!full_date && !IsInstant(event.date_time)) {
     return Problem::Unprocessable("value", at + ".extension:dateTime",
-                                  "The agreement time '" + event.date_time + "' is not a full FHIR date or dateTime");
+                                  "The agreement time '" + event.date_time + "' is neither a full date nor a dateTime with seconds and offset");
   }
   if (!IsAgreementMethod(event.method)) {
     return Problem::Unprocessable("code-invalid", at + ".extension:method",

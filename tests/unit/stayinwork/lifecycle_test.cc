@@ -132,16 +132,24 @@ TEST_F(StayInWorkAgreementTest, BadEventsAreUnprocessable) {
   wrong_agreer.agreed_by = kEmployer;
   AgreementEvent no_time = AgreementBy(Party::kPatient);
   no_time.date_time = "soon";
+  AgreementEvent no_offset = AgreementBy(Party::kPatient);
+  no_offset.date_time = "2026-11-17T14:30:00";
   AgreementEvent bad_method = AgreementBy(Party::kPatient);
   bad_method.method = "carrier-pigeon";
   for (const Case& c : {Case{wrong_agreer, "CarePlan.extension:agreement.extension:agreedBy"},
                         Case{no_time, "CarePlan.extension:agreement.extension:dateTime"},
+                        Case{no_offset, "CarePlan.extension:agreement.extension:dateTime"},
                         Case{bad_method, "CarePlan.extension:agreement.extension:method"}}) {
     auto out = RecordAgreement(plan, c.event, At(kNow));
     ASSERT_FALSE(out.ok()) << c.expression;
     EXPECT_EQ(out.status().http_status(), 422);
     EXPECT_EQ(out.status().issue().expression, c.expression);
   }
+  AgreementEvent date_only = AgreementBy(Party::kPatient);
+  date_only.date_time = "2026-11-17";
+  auto dated = RecordAgreement(plan, date_only, At(kNow));
+  ASSERT_TRUE(dated.ok()) << dated.status().ToOperationOutcome();
+  ExpectAllValid(*dated);
   Context bad_clock = At("2026-11-18");
   EXPECT_EQ(RecordAgreement(plan, AgreementBy(Party::kPatient), bad_clock).status().http_status(), 422);
 }
