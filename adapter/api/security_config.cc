@@ -268,7 +268,10 @@ SecurityConfig ReadSecurityConfig(const json::Value& security, std::string_view 
 
 SecurityRuntime::SecurityRuntime(const SecurityConfig& config, security::ClientRegistry registry,
                                  const security::Clock& clock)
-    : authentication_(config.authentication), token_path_(config.token_path), registry_(std::move(registry)) {
+    : authentication_(config.authentication),
+      token_endpoint_(config.token_endpoint),
+      token_path_(config.token_path),
+      registry_(std::move(registry)) {
   security::AssertionPolicy policy;
   policy.audience = config.token_endpoint;
   policy.max_lifetime_s = config.assertion_max_lifetime_s;
@@ -294,6 +297,7 @@ common::Result<std::unique_ptr<SecurityRuntime>> SecurityRuntime::Create(const S
 common::Status SecurityRuntime::Install(Router& router) {
   if (authentication_ == SecurityConfig::Authentication::kDisabledInsecure) return common::Status::Ok();
   if (common::Status s = AddTokenRoute(router, *tokens_, token_path_); !s.ok()) return s;
+  if (common::Status s = AddSmartConfigurationRoute(router, token_endpoint_); !s.ok()) return s;
   return router.SetAuthenticator(authenticator_);
 }
 

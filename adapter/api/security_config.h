@@ -57,8 +57,9 @@ class SecurityRuntime {
   static common::Result<std::unique_ptr<SecurityRuntime>> Create(const SecurityConfig& config,
                                                                  const security::Clock& clock);
 
-  // With authentication "required": registers POST token_path and installs the bearer
-  // authenticator on `router` (before Start). With "disabled-insecure": does nothing.
+  // With authentication "required": registers POST token_path and
+  // GET /.well-known/smart-configuration, and installs the bearer authenticator on `router`
+  // (before Start). With "disabled-insecure": does nothing.
   // Status as Router::Add / Router::SetAuthenticator.
   common::Status Install(Router& router);
 
@@ -69,6 +70,7 @@ class SecurityRuntime {
   SecurityRuntime(const SecurityConfig& config, security::ClientRegistry registry, const security::Clock& clock);
 
   SecurityConfig::Authentication authentication_;
+  std::string token_endpoint_;
   std::string token_path_;
   security::ClientRegistry registry_;
   security::ReplayCache replay_;

@@ -107,6 +107,35 @@ bool ParseForm(std::string_view body, Fields& out) {
   return true;
 }
 
+common::Status AddSmartConfigurationRoute(Router& router, std::string token_endpoint) {
+  json::Document doc;
+  json::Builder b(doc);
+  b.StartObject().Key("token_endpoint").String(token_endpoint);
+  b.Key("grant_types_supported").StartArray().String("client_credentials").EndArray();
+  b.Key("token_endpoint_auth_methods_supported").StartArray().String("private_key_jwt").EndArray();
+  b.Key("token_endpoint_auth_signing_alg_values_supported").StartArray();
+  for (const char* alg : {"RS384", "ES384", "RS256", "ES256"}) b.String(alg);
+  b.EndArray();
+  b.Key("scopes_supported").StartArray().String("system/*.read").String("system/*.write").String("system/*.cruds");
+  b.EndArray();
+  b.Key("capabilities").StartArray();
+  for (const char* c : {"client-confidential-asymmetric", "permission-v1", "permission-v2"}) b.String(c);
+  b.EndArray().EndObject();
+  b.Finish();
+  Route route;
+  route.method = "GET";
+  route.pattern = "/.well-known/smart-configuration";
+  route.fhir = false;
+  route.public_route = true;
+  route.handler = [body = json::Write(doc.root())](const Request&) {
+    Response r;
+    r.content_type = kPlainJson;
+    r.body = body;
+    return r;
+  };
+  return router.Add(std::move(route));
+}
+
 common::Status AddTokenRoute(Router& router, security::TokenService& tokens, std::string path) {
   Route route;
   route.method = "POST";

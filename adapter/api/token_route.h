@@ -22,6 +22,12 @@ inline constexpr std::string_view kClientAssertionType = "urn:ietf:params:oauth:
 // `tokens` must outlive the router. Status as Router::Add.
 common::Status AddTokenRoute(Router& router, security::TokenService& tokens, std::string path = "/token");
 
+// Registers the public route GET /.well-known/smart-configuration, the discovery document of
+// SMART Backend Services (http://hl7.org/fhir/smart-app-launch/conformance.html): the token
+// endpoint, the client_credentials grant, private_key_jwt with RS384/ES384/RS256/ES256, and
+// system scopes (v1 and v2). Status as Router::Add.
+common::Status AddSmartConfigurationRoute(Router& router, std::string token_endpoint);
+
 // Parses an application/x-www-form-urlencoded body. False for a bad percent-escape.
 bool ParseForm(std::string_view body, Fields& out);
 

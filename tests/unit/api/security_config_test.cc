@@ -195,6 +195,18 @@ TEST_F(SecurityConfigTest, RuntimeServesTheTokenRouteAndGuardsTheRest) {
   const Response ok = dispatcher.Handle(read_request);
   EXPECT_EQ(ok.status, 200);
   EXPECT_EQ(ok.body, "QWE");
+
+  Request discovery;
+  discovery.method = "GET";
+  discovery.path = "/.well-known/smart-configuration";
+  const Response smart = dispatcher.Handle(discovery);  // public: no token
+  ASSERT_EQ(smart.status, 200);
+  json::Document doc;
+  json::ParseError error;
+  ASSERT_TRUE(json::Parse(smart.body, json::Limits{}, doc, error));
+  EXPECT_EQ(doc.root().Find("token_endpoint")->text(), "https://gw.example/oauth2/token");
+  EXPECT_EQ(doc.root().Find("token_endpoint_auth_methods_supported")->items()[0].text(), "private_key_jwt");
+  EXPECT_EQ(doc.root().Find("grant_types_supported")->items()[0].text(), "client_credentials");
 }
 
 TEST_F(SecurityConfigTest, DisabledInsecureInstallsNothing) {
