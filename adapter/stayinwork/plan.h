@@ -41,6 +41,7 @@ bool EmployerIsParty(EmploymentStatus status);
 // The parties whose agreement makes the plan active, in the order patient, service, employer.
 std::vector<Party> RequiredParties(EmploymentStatus status);
 
+// One Extension-WorkWell-PlanAgreement of the plan.
 struct Agreement {
   Party party = Party::kPatient;
   std::string agreed_by;  // Reference.reference, e.g. "Organization/acme"
@@ -49,6 +50,7 @@ struct Agreement {
   size_t extension_index = 0;  // position in CarePlan.extension
 };
 
+// The plan's Extension-WorkWell-SSPFallback, once recorded.
 struct SspFallbackState {
   std::string outcome;  // certification-pending | not-fit-certified
   std::string date_time;
@@ -58,6 +60,7 @@ struct SspFallbackState {
   size_t extension_index = 0;
 };
 
+// One Extension-WorkWell-PhasedReturnStep: a week of the phased return.
 struct PhasedReturnStep {
   size_t extension_index = 0;  // position in the activity's detail.extension
   uint32_t week = 0;
@@ -65,6 +68,7 @@ struct PhasedReturnStep {
   std::string note;
 };
 
+// activity:phasedReturn: the weekly steps, contracted hours and the period to full hours.
 struct PhasedReturn {
   size_t activity_index = 0;
   std::vector<PhasedReturnStep> steps;
@@ -72,26 +76,31 @@ struct PhasedReturn {
   std::string start, end;                       // scheduledPeriod
 };
 
+// One Extension-WorkWell-DutyChange of activity:amendedDuties.
 struct DutyChange {
   std::string duty, change, alternative, until;
 };
 
+// activity:amendedDuties.
 struct AmendedDuties {
   size_t activity_index = 0;
   std::vector<DutyChange> changes;
   std::string start, end;
 };
 
+// One activity:workplaceAdaptation.
 struct WorkplaceAdaptation {
   size_t activity_index = 0;
   std::string description;
 };
 
+// One activity:review with its dates.
 struct Review {
   size_t activity_index = 0;
   std::vector<std::string> events;  // scheduledTiming.event dateTimes
 };
 
+// What the lifecycle reads from a plan. Indexes locate elements for issue expressions.
 struct PlanView {
   std::string id;
   PlanStatus status = PlanStatus::kUnknown;
