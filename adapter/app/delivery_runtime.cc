@@ -17,9 +17,13 @@ namespace workwell::app {
 common::Result<std::shared_ptr<DeliveryRuntime>> DeliveryRuntime::Create(
     const DeliverySettings& settings, std::shared_ptr<store::Store> store,
     std::shared_ptr<const routing::RoutingConfig> routing) {
-  auto resolver = delivery::MakeDestinationResolver(std::move(routing), [](const char* name) { return std::getenv(name); });
+  std::vector<std::string> held;
+  auto resolver = delivery::MakeDestinationResolver(
+      std::move(routing), [](const char* name) { return std::getenv(name); }, &held);
   if (!resolver.ok()) return resolver.status();
-  return std::make_shared<DeliveryRuntime>(settings, std::move(store), std::move(resolver).value());
+  auto runtime = std::make_shared<DeliveryRuntime>(settings, std::move(store), std::move(resolver).value());
+  runtime->LogHeld(held);
+  return runtime;
 }
 
 DeliveryRuntime::DeliveryRuntime(const DeliverySettings& settings, std::shared_ptr<store::Store> store,
@@ -91,11 +95,26 @@ void DeliveryRuntime::Stop(std::chrono::milliseconds grace) {
 }
 
 common::Status DeliveryRuntime::Reload(std::shared_ptr<const routing::RoutingConfig> routing) {
-  auto resolver = delivery::MakeDestinationResolver(std::move(routing), [](const char* name) { return std::getenv(name); });
+  std::vector<std::string> held;
+  auto resolver = delivery::MakeDestinationResolver(
+      std::move(routing), [](const char* name) { return std::getenv(name); }, &held);
   if (!resolver.ok()) return resolver.status();
-  std::lock_guard<std::mutex> lock(resolver_mutex_);
-  resolver_ = std::move(resolver).value();
+  {
+    std::lock_guard<std::mutex> lock(resolver_mutex_);
+    resolver_ = std::move(resolver).value();
+  }
+  LogHeld(held);
   return common::Status::Ok();
+}
+
+void DeliveryRuntime::LogHeld(const std::vector<std::string>& held) {
+  held_services_.store(static_cast<int64_t>(held.size()));
+  for (const std::string& service : held) {
+    api::LogEvent("error", "delivery_held",
+                  {{"service", service},
+                   {"detail", "credential variable unset: its referrals wait in the outbox (nothing is lost) until "
+                              "the gateway is restarted with the variable set"}});
+  }
 }
 
 std::string DeliveryRuntime::MetricsText() const {
@@ -112,6 +131,12 @@ std::string DeliveryRuntime::MetricsText() const {
       << "# HELP workwell_delivery_store_errors_total Outbox store calls that failed, lost claims included.\n"
       << "# TYPE workwell_delivery_store_errors_total counter\n"
       << "workwell_delivery_store_errors_total " << s.store_errors << "\n"
+      << "# HELP workwell_delivery_held_total Claims put back because their service is held (no credential).\n"
+      << "# TYPE workwell_delivery_held_total counter\n"
+      << "workwell_delivery_held_total " << s.held << "\n"
+      << "# HELP workwell_delivery_services_held Services whose credential is missing, so nothing is sent to them.\n"
+      << "# TYPE workwell_delivery_services_held gauge\n"
+      << "workwell_delivery_services_held " << held_services_.load() << "\n"
       << "# HELP workwell_delivery_latency_seconds Time from sending a message to its answer.\n"
       << "# TYPE workwell_delivery_latency_seconds histogram\n";
   for (size_t i = 0; i < std::size(delivery::kLatencyBuckets); ++i) {

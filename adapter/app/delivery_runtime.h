@@ -3,7 +3,9 @@
 // own io_context and thread, destinations that a routing reload can replace, the Task updates
 // that follow each delivery, and the Prometheus text for /metrics.
 
+#include <atomic>
 #include <memory>
+#include <vector>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -21,8 +23,9 @@ namespace workwell::app {
 
 class DeliveryRuntime {
  public:
-  // Builds the runtime; nothing is sent before Start. FailedPrecondition when a service's
-  // credential variable is unset (see delivery::MakeDestinationResolver). Reads the environment.
+  // Builds the runtime; nothing is sent before Start. A service whose credential variable is
+  // unset is held: logged as an error (`delivery_held`), counted in /metrics, and its messages
+  // wait in the outbox until the gateway runs with the variable set. Reads the environment.
   static common::Result<std::shared_ptr<DeliveryRuntime>> Create(const DeliverySettings& settings,
                                                                  std::shared_ptr<store::Store> store,
                                                                  std::shared_ptr<const routing::RoutingConfig> routing);
@@ -43,6 +46,7 @@ class DeliveryRuntime {
 
  private:
   std::optional<delivery::Destination> Resolve(const std::string& destination) const;
+  void LogHeld(const std::vector<std::string>& held);
 
   DeliverySettings settings_;
   std::shared_ptr<store::Store> store_;
@@ -53,6 +57,7 @@ class DeliveryRuntime {
   std::unique_ptr<delivery::OutboxDispatcher> dispatcher_;
   std::thread thread_;
   bool started_ = false;
+  std::atomic<int64_t> held_services_{0};
 };
 
 }  // namespace workwell::app

@@ -35,6 +35,7 @@ DispatcherStats OutboxDispatcher::stats() const {
   s.dead_lettered = dead_lettered_.load();
   s.store_errors = store_errors_.load();
   s.attempts = attempts_.load();
+  s.held = held_.load();
   std::lock_guard<std::mutex> lock(latency_mutex_);
   s.latency_buckets = latency_buckets_;
   s.latency_count = latency_count_;
@@ -73,6 +74,17 @@ void OutboxDispatcher::Poll() {
     std::optional<Destination> destination = resolver_(entry.destination);
     if (!destination) {
       DeadLetter(entry, "unknown destination " + entry.destination, DeliveryEvent::kFailed);
+      continue;
+    }
+    if (destination->held) {
+      const int64_t retry_at =
+          clock_() + std::chrono::duration_cast<std::chrono::microseconds>(options_.hold_retry).count();
+      if (store_.FailOutbox(entry.id, entry.attempts, destination->hold_reason, retry_at).ok()) {
+        ++held_;
+      } else {
+        ++store_errors_;
+      }
+      --busy_;
       continue;
     }
     common::Result<Envelope> envelope = ReadEnvelope(entry.payload);

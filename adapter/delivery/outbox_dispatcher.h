@@ -39,6 +39,10 @@ struct Destination {
   std::string url;                 // the service's $process-message URL
   size_t max_concurrency = 4;      // deliveries in flight to it
   HeaderList extra_headers;        // e.g. Authorization, resolved from the env var the config names
+  // Known but not sendable now (e.g. its credential is missing): its messages go back to the
+  // outbox for `hold_retry` and are not dead-lettered.
+  bool held = false;
+  std::string hold_reason;
 };
 
 // Resolves an outbox destination; nullopt when unknown (the entry is dead-lettered).
@@ -65,6 +69,7 @@ struct DispatcherOptions {
   int64_t lease_micros = 120'000'000;             // must exceed the longest queue wait + timeout
   std::chrono::milliseconds poll_interval{500};   // when the outbox was empty
   std::chrono::milliseconds request_timeout{30000};
+  std::chrono::milliseconds hold_retry{60000};     // when a held destination is looked at again
   RetryPolicy retry;
   DeliveryObserver observer;  // optional
 };
@@ -76,6 +81,7 @@ struct DispatcherStats {
   int64_t dead_lettered = 0;
   int64_t store_errors = 0;   // claim/complete/fail calls that failed (including lost claims)
   int64_t attempts = 0;       // sends started
+  int64_t held = 0;           // claims put back because their destination is held
   // Send latency: counts per kLatencyBuckets bound (cumulative, as Prometheus wants), count, sum.
   std::vector<int64_t> latency_buckets;
   int64_t latency_count = 0;
@@ -138,6 +144,7 @@ class OutboxDispatcher {
   std::atomic<int64_t> dead_lettered_{0};
   std::atomic<int64_t> store_errors_{0};
   std::atomic<int64_t> attempts_{0};
+  std::atomic<int64_t> held_{0};
   mutable std::mutex latency_mutex_;
   std::vector<int64_t> latency_buckets_ = std::vector<int64_t>(std::size(kLatencyBuckets), 0);
   int64_t latency_count_ = 0;

@@ -35,7 +35,7 @@ common::Result<store::OutboxMessage> MakeReferralMessage(const routing::Service&
 }
 
 common::Result<DestinationResolver> MakeDestinationResolver(std::shared_ptr<const routing::RoutingConfig> config,
-                                                             const EnvReader& env) {
+                                                             const EnvReader& env, std::vector<std::string>* held) {
   auto destinations = std::make_shared<std::map<std::string, Destination>>();
   std::string missing;
   for (const auto& [code, icb] : config->icbs) {
@@ -48,7 +48,15 @@ common::Result<DestinationResolver> MakeDestinationResolver(std::shared_ptr<cons
       if (!service.credential_env.empty()) {
         const char* token = env(service.credential_env.c_str());
         if (token == nullptr || *token == '\0') {
-          missing += (missing.empty() ? "" : ", ") + service.id + " (" + service.credential_env + ")";
+          const std::string what = service.id + " (" + service.credential_env + ")";
+          if (held == nullptr) {
+            missing += (missing.empty() ? "" : ", ") + what;
+            continue;
+          }
+          held->push_back(what);
+          d.held = true;
+          d.hold_reason = "held: the credential variable " + service.credential_env + " is not set";
+          destinations->emplace(service.id, std::move(d));
           continue;
         }
         d.extra_headers.emplace_back("Authorization", std::string("Bearer ") + token);

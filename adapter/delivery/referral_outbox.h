@@ -41,9 +41,13 @@ using EnvReader = std::function<const char*(const char*)>;
 
 // A DestinationResolver over `config`'s services: url = endpoint + "/$process-message",
 // max_concurrency from the service, and "Authorization: Bearer <token>" when the service names
-// a credential env var that is set. The environment is read here, once (call at start-up);
-// FailedPrecondition names every service whose credential variable is unset or empty.
+// a credential env var that is set. The environment is read here, once (call at start-up).
+// A service whose credential variable is unset or empty: with `held` null, FailedPrecondition
+// naming every such service; otherwise its destination is held (Destination::held, so its
+// messages wait in the outbox instead of being sent without credentials) and "<service>
+// (<variable>)" is appended to `held`.
 common::Result<DestinationResolver> MakeDestinationResolver(std::shared_ptr<const routing::RoutingConfig> config,
-                                                             const EnvReader& env);
+                                                             const EnvReader& env,
+                                                             std::vector<std::string>* held = nullptr);
 
 }  // namespace workwell::delivery

@@ -80,15 +80,19 @@ class Service:
 
 
 class Gateway:
-    def __init__(self, work, routing_dir, **delivery):
+    def __init__(self, work, routing_dir, backend, **delivery):
         self.work = work
         self.config = os.path.join(work, "gateway.json")
         settings = {"pollMs": 50, "initialBackoffMs": 100, "maxBackoffMs": 400, "maxAttempts": 4,
                     "requestTimeoutMs": 2000}
         settings.update(delivery)
+        if backend == "postgres":
+            store = {"backend": "postgres",
+                     "postgres": {"dsnEnv": "WORKWELL_PG_DSN", "schema": f"submit_test_{os.getpid()}"}}
+        else:
+            store = {"backend": "sqlite", "dataDir": os.path.join(work, "data")}
         with open(self.config, "w") as f:
-            json.dump({"store": {"backend": "sqlite", "dataDir": os.path.join(work, "data")},
-                       "routing": {"dir": routing_dir}, "delivery": settings}, f)
+            json.dump({"store": store, "routing": {"dir": routing_dir}, "delivery": settings}, f)
         self.start()
 
     def start(self):
@@ -167,12 +171,12 @@ def check(name, fn):
         print(f"FAIL {name}: {e!r}")
 
 
-def main():
-    work = tempfile.mkdtemp(prefix="ww-submit-")
+def run_suite(backend):
+    work = tempfile.mkdtemp(prefix=f"ww-submit-{backend}-")
     service = Service()
     routing_dir = os.path.join(work, "routing")
     write_routing(routing_dir, service.base + "/fhir")
-    gw = Gateway(work, routing_dir)
+    gw = Gateway(work, routing_dir, backend)
     try:
         def routed_direct():
             before = service.stats()["processed"]
@@ -352,7 +356,7 @@ def main():
                          ("SIGHUP reloads routing; a broken one is refused", sighup_reloads_routing),
                          ("check-config locates routing errors", check_config_reports_routing_errors),
                          ("/metrics", metrics_are_prometheus_text)]:
-            check(name, fn)
+            check(f"[{backend}] {name}", fn)
         gw.stop()
     finally:
         if gw.proc.poll() is None:
@@ -362,6 +366,14 @@ def main():
             print("gateway log:", os.path.join(work, "gateway.log"))
         else:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def main():
+    run_suite("sqlite")
+    if os.environ.get("WORKWELL_PG_DSN"):
+        run_suite("postgres")
+    else:
+        print("skipped the PostgreSQL run: WORKWELL_PG_DSN is not set (scripts/postgres.sh start)")
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 

@@ -183,11 +183,12 @@ class Run {
     if (!out_.issues.empty()) return Finish();
     system_ = system;
     out_.source_system = system;
-    ReadCaseFacts();
 
     PlanInstances();
     for (size_t i = 0; i < instances_.size(); ++i) BuildInstance(i);
     BuildProvenance(raw);
+    // After the resources, so a value both read is reported at its FHIR element first.
+    if (!HasErrors()) ReadCaseFacts();
     if (HasErrors()) return Finish();
     Assemble();
     Finish();
