@@ -26,6 +26,19 @@ std::string RedactQueryValues(std::string_view target) {
 
 std::string FormatAccessLog(const AccessLogEntry& e) {
   const std::string path = RedactQueryValues(e.target);
+  if (!e.client_id.empty()) {
+    return FormatLogLine(e.time, "info", "http_request",
+                         {{"requestId", e.request_id},
+                          {"correlationId", e.correlation_id},
+                          {"method", e.method},
+                          {"path", path},
+                          {"status", int64_t{e.status}},
+                          {"bytesIn", static_cast<int64_t>(e.bytes_in)},
+                          {"bytesOut", static_cast<int64_t>(e.bytes_out)},
+                          {"durationUs", e.duration_us},
+                          {"peer", e.peer},
+                          {"clientId", e.client_id}});
+  }
   return FormatLogLine(e.time, "info", "http_request",
                        {{"requestId", e.request_id},
                         {"correlationId", e.correlation_id},

@@ -20,6 +20,7 @@ struct AccessLogEntry {
   uint64_t bytes_out = 0;  // response bytes written
   int64_t duration_us = 0;
   std::string peer;
+  std::string client_id;  // the authenticated API client; "" when none (logged only when set)
 };
 
 // "/Patient?name=smith&_count=5" -> "/Patient?name=&_count=": keeps the path and the parameter

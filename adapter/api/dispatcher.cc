@@ -121,7 +121,11 @@ Response HandleUnguarded(const Router& router, Request& request) {
     if (!principal.ok()) return Unauthorized(principal.status());
     const security::Permission permission = PermissionFor(route);
     const std::string type = ScopeTypeFor(route, match.params);
-    if (!principal->Allows(type, permission)) return Forbidden(permission, type);
+    if (!principal->Allows(type, permission)) {
+      Response r = Forbidden(permission, type);
+      r.client_id = principal->client_id;
+      return r;
+    }
     request.principal = std::move(principal.value());
   }
   std::string_view content_type = kPlainJson;
@@ -156,6 +160,7 @@ Response HandleUnguarded(const Router& router, Request& request) {
   request.path_params = std::move(match.params);
   Response r = CallHandler(route, request);
   if (r.content_type.empty()) r.content_type = content_type;
+  r.client_id = request.principal ? request.principal->client_id : std::string();
   return r;
 }
 

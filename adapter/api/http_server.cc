@@ -205,6 +205,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     target_.clear();
     request_id_.clear();
     correlation_id_.clear();
+    client_id_.clear();
     if (buffer_.size() > 0) {  // a pipelined request is already buffered
       ReadHeader();
       return;
@@ -376,6 +377,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     response_.keep_alive(keep_alive);
     response_.prepare_payload();
     status_ = r.status;
+    client_id_ = std::move(r.client_id);
     Tcp().expires_after(config().write_timeout);
     http::async_write(stream_, response_, [self = Self()](const error_code& ec, size_t n) {
       self->OnWrite(ec, n);
@@ -395,6 +397,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     entry.duration_us =
         std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started_).count();
     entry.peer = peer_;
+    entry.client_id = client_id_;
     server_.access_log(FormatAccessLog(entry));
     if (ec) {
       Close();
@@ -479,6 +482,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   std::string target_;
   std::string request_id_;
   std::string correlation_id_;
+  std::string client_id_;  // the authenticated client of the current request, for the log
 };
 
 namespace {

@@ -22,6 +22,9 @@ struct Response {
   std::string content_type;
   Fields headers;  // extra headers (Location, ETag, Allow, ...)
   std::string body;
+  // The authenticated client that made the request, filled by the dispatcher for the access log
+  // (who did what); never sent to the client.
+  std::string client_id;
 
   // A response carrying a FHIR resource serialised as JSON.
   static Response Resource(int status, std::string json_body);

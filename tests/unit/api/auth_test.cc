@@ -184,6 +184,7 @@ TEST_F(AuthTest, MissingTokenIs401LoginWithAChallenge) {
   EXPECT_EQ(IssueCode(r), "login");
   EXPECT_EQ(Header(r, "WWW-Authenticate"), R"(Bearer realm="workwell-gateway")");
   EXPECT_EQ(r.content_type, kFhirJson);
+  EXPECT_EQ(r.client_id, "");
 }
 
 TEST_F(AuthTest, BadTokensAre401InvalidToken) {
@@ -202,6 +203,7 @@ TEST_F(AuthTest, ValidTokenReachesTheHandlerWithThePrincipal) {
   const Response r = Send("GET", "/Patient/p1", {{"authorization", "Bearer " + token}});
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body, "gp-1,A12345,B67890");
+  EXPECT_EQ(r.client_id, "gp-1");  // for the access log
   // The scheme is case-insensitive.
   EXPECT_EQ(Send("GET", "/Patient/p1", {{"authorization", "bearer " + token}}).status, 200);
 }
@@ -218,6 +220,7 @@ TEST_F(AuthTest, ScopesDecideTheInteraction) {
   EXPECT_EQ(write.status, 403);
   EXPECT_EQ(IssueCode(write), "forbidden");
   EXPECT_NE(Header(write, "WWW-Authenticate").find("insufficient_scope"), std::string::npos);
+  EXPECT_EQ(write.client_id, "gp-1");
   EXPECT_EQ(Send("PUT", "/Observation/o1", auth, "{}").status, 403);  // c is not u
   EXPECT_EQ(Send("GET", "/Observation/o1", auth).status, 403);
   EXPECT_EQ(Send("GET", "/Task/t1", auth).status, 403);

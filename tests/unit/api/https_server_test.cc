@@ -15,7 +15,9 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "adapter/api/security_config.h"
 #include "tests/unit/security/test_crypto.h"
@@ -149,7 +151,10 @@ class HttpsServerTest : public ::testing::Test {
     config.io_threads = 1;
     config.worker_threads = 2;
     config.tls = tls_;
-    server_ = std::make_unique<HttpServer>(config, router_, [](std::string_view) {});
+    server_ = std::make_unique<HttpServer>(config, router_, [this](std::string_view line) {
+      std::lock_guard<std::mutex> lock(log_mu_);
+      log_.emplace_back(line);
+    });
     const common::Result<uint16_t> port = server_->Start();
     ASSERT_TRUE(port.ok()) << port.status().message();
     port_ = *port;
@@ -168,6 +173,8 @@ class HttpsServerTest : public ::testing::Test {
   Router router_;
   std::unique_ptr<HttpServer> server_;
   uint16_t port_ = 0;
+  std::mutex log_mu_;
+  std::vector<std::string> log_;  // access log lines, guarded by log_mu_
 };
 
 TEST_F(HttpsServerTest, Tls12And13ClientsAreServed) {
@@ -345,6 +352,18 @@ TEST_F(HttpsServerTest, CertificateBoundTokenEndToEnd) {
   const Exchange ok = HttpsRequest(port_, ca_, with, read_request);
   EXPECT_EQ(ok.response.rfind("HTTP/1.1 200", 0), 0u) << ok.response;
   EXPECT_EQ(Body(ok.response), R"({"by":"gp-1"})");
+
+  // The access log names the client of the authenticated request, and only of that one.
+  std::lock_guard<std::mutex> lock(log_mu_);
+  int with_client = 0;
+  for (const std::string& line : log_) {
+    if (line.find(R"("clientId":"gp-1")") != std::string::npos) {
+      ++with_client;
+      EXPECT_NE(line.find(R"("path":"/Patient/p1")"), std::string::npos) << line;
+      EXPECT_NE(line.find(R"("status":200)"), std::string::npos) << line;
+    }
+  }
+  EXPECT_EQ(with_client, 1);
 }
 
 }  // namespace
