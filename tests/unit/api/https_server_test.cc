@@ -293,6 +293,59 @@ TEST_F(HttpsServerTest, StartRefusesBadFiles) {
   EXPECT_NE(port.status().message().find("wrong.key"), std::string::npos) << port.status().message();
 }
 
+TEST_F(HttpsServerTest, KeepAliveServesSeveralRequestsOnOneTlsConnection) {
+  StartServer(security::ClientCertificateMode::kNone);
+  const std::string keep = "GET /whoami HTTP/1.1\r\nHost: localhost\r\n\r\n";
+  const Exchange e = HttpsRequest(port_, ca_, {}, keep + keep + Get("/whoami"));
+  ASSERT_TRUE(e.handshake);
+  size_t answers = 0;
+  for (size_t at = e.response.find("HTTP/1.1 200"); at != std::string::npos; at = e.response.find("HTTP/1.1 200", at + 1)) {
+    ++answers;
+  }
+  EXPECT_EQ(answers, 3u) << e.response;
+}
+
+TEST_F(HttpsServerTest, SilentConnectionIsClosedAfterTheHandshakeTimeout) {
+  tls_.client_certificate = security::ClientCertificateMode::kNone;
+  ServerConfig config;
+  config.port = 0;
+  config.io_threads = 1;
+  config.worker_threads = 1;
+  config.handshake_timeout = std::chrono::milliseconds(200);
+  config.tls = tls_;
+  std::vector<std::string> lines;
+  std::mutex mu;
+  HttpServer server(config, router_, [&](std::string_view line) {
+    std::lock_guard<std::mutex> lock(mu);
+    lines.emplace_back(line);
+  });
+  const common::Result<uint16_t> port = server.Start();
+  ASSERT_TRUE(port.ok());
+  const int fd = Connect(*port);
+  ASSERT_GE(fd, 0);
+  char byte;
+  // Blocks until the server closes (the 5 s receive timeout is only a safety net).
+  const ssize_t n = ::recv(fd, &byte, 1, 0);
+  ::close(fd);
+  EXPECT_EQ(n, 0);
+  server.Stop();
+  std::lock_guard<std::mutex> lock(mu);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_NE(lines[0].find("tls_handshake_failed"), std::string::npos) << lines[0];
+}
+
+TEST_F(HttpsServerTest, StopClosesAConnectionStillInItsHandshake) {
+  StartServer(security::ClientCertificateMode::kNone);
+  const int fd = Connect(port_);
+  ASSERT_GE(fd, 0);
+  const Exchange served = Whoami({});  // the server is up and the silent connection is accepted
+  ASSERT_TRUE(served.handshake);
+  server_->Stop();
+  char byte;
+  EXPECT_EQ(::recv(fd, &byte, 1, 0), 0);  // an orderly close, not the client's receive timeout
+  ::close(fd);
+}
+
 TEST(HttpServerTlsTest, ReloadWithoutTlsIsAPreconditionFailure) {
   Router router;
   HttpServer server(ServerConfig{}, router, [](std::string_view) {});
