@@ -90,6 +90,22 @@ std::string BuildCapabilityStatement(const Router& router, const CapabilityOptio
   b.Key("format").StartArray().String("application/fhir+json").String("json").EndArray();
   b.Key("rest").StartArray().StartObject();
   b.Key("mode").String("server");
+  if (!options.oauth_token_url.empty()) {
+    // https://hl7.org/fhir/R4/capabilitystatement-definitions.html#CapabilityStatement.rest.security
+    // No oauth-uris extension: it requires an authorize endpoint, which backend services do not
+    // have; clients discover the token endpoint at /.well-known/smart-configuration.
+    b.Key("security").StartObject();
+    b.Key("service").StartArray().StartObject();
+    b.Key("coding").StartArray().StartObject();
+    b.Key("system").String("http://terminology.hl7.org/CodeSystem/restful-security-service");
+    b.Key("code").String("SMART-on-FHIR");
+    b.EndObject().EndArray();
+    b.EndObject().EndArray();
+    b.Key("description").String("Bearer tokens from " + options.oauth_token_url +
+                                " for signed-JWT client assertions (SMART Backend Services, client_credentials, "
+                                "system scopes); discovery at /.well-known/smart-configuration");
+    b.EndObject();
+  }
   if (!types.empty()) {
     b.Key("resource").StartArray();
     for (const auto& [type, level] : types) {

@@ -19,6 +19,9 @@ struct CapabilityOptions {
   std::string implementation_url;  // the public base URL; omitted when empty
   std::string publisher = "WorkWell";
   std::string date;  // CapabilityStatement.date (1..1): normally the start-up time, ISO-8601 UTC
+  // When authentication is on: the token endpoint URL. rest.security then names SMART on FHIR
+  // and the token endpoint (http://hl7.org/fhir/smart-app-launch/conformance.html).
+  std::string oauth_token_url;
 };
 
 // Renders the statement for every advertised route of `router`: system-level interactions and

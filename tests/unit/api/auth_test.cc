@@ -313,6 +313,21 @@ TEST_F(AuthTest, AuthenticatorCannotBeChangedAfterFreeze) {
   EXPECT_EQ(router_.SetAuthenticator(nullptr).code(), common::StatusCode::kFailedPrecondition);
 }
 
+TEST(CapabilitySecurityTest, StatementNamesTheTokenEndpointWhenAuthenticationIsOn) {
+  Router router;
+  CapabilityOptions options;
+  const std::string without = BuildCapabilityStatement(router, options);
+  EXPECT_EQ(without.find("\"security\""), std::string::npos);
+  options.oauth_token_url = "https://gw.example/token";
+  json::Document doc;
+  json::ParseError error;
+  ASSERT_TRUE(json::Parse(BuildCapabilityStatement(router, options), json::Limits{}, doc, error));
+  const json::Value* security = doc.root().Find("rest")->items()[0].Find("security");
+  ASSERT_NE(security, nullptr);
+  EXPECT_NE(security->Find("description")->text().find("https://gw.example/token"), std::string::npos);
+  EXPECT_EQ(security->Find("service")->items()[0].Find("coding")->items()[0].Find("code")->text(), "SMART-on-FHIR");
+}
+
 TEST(AuthOffTest, WithoutAnAuthenticatorEveryRouteIsServed) {
   Router router;
   Route read;
