@@ -22,7 +22,8 @@ std::string_view BearerToken(std::string_view authorization) {
 
 common::Result<security::Principal> BearerTokenAuthenticator::Authenticate(const Request& request) const {
   const std::optional<std::string_view> header = request.Header("authorization");
-  if (!header.has_value()) return common::Status(common::StatusCode::kUnauthenticated, std::string(kMissingCredentials));
+  if (!header.has_value())
+    return common::Status(common::StatusCode::kUnauthenticated, std::string(kMissingCredentials));
   const std::string_view token = BearerToken(*header);
   if (token.empty()) {
     return common::Status(common::StatusCode::kUnauthenticated, "the Authorization header is not a bearer token");

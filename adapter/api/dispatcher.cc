@@ -78,8 +78,9 @@ Response Unauthorized(const common::Status& status) {
   Response r = Response::Outcome(401, Severity::kError, "login",
                                  missing ? "authentication required: send Authorization: Bearer <access token>"
                                          : "the access token is missing, unknown, expired or not valid here");
-  r.headers.emplace_back("WWW-Authenticate", missing ? std::string(R"(Bearer realm="workwell-gateway")")
-                                                     : std::string(R"(Bearer realm="workwell-gateway", error="invalid_token")"));
+  std::string challenge = R"(Bearer realm="workwell-gateway")";
+  if (!missing) challenge += R"(, error="invalid_token")";
+  r.headers.emplace_back("WWW-Authenticate", std::move(challenge));
   r.content_type = kFhirJson;
   return r;
 }

@@ -145,11 +145,10 @@ void ReadClient(ConfigReader& reader, const json::Value& client, std::string_vie
   StringList(reader, client, at, "serviceIds", out.service_ids);
   reader.OptionalString(client, at, "icbCode", out.icb_code);
   const bool has_codes = !out.ods_practice_codes.empty() || !out.service_ids.empty() || !out.icb_code.empty();
-  const bool codes_fit = (out.kind == ClientKind::kGpSystem && out.service_ids.empty() && out.icb_code.empty()) ||
-                         (out.kind == ClientKind::kWorkwellService && out.ods_practice_codes.empty() &&
-                          out.icb_code.empty()) ||
-                         (out.kind == ClientKind::kIcb && out.ods_practice_codes.empty() && out.service_ids.empty()) ||
-                         !has_codes;
+  const bool codes_fit =
+      (out.kind == ClientKind::kGpSystem && out.service_ids.empty() && out.icb_code.empty()) ||
+      (out.kind == ClientKind::kWorkwellService && out.ods_practice_codes.empty() && out.icb_code.empty()) ||
+      (out.kind == ClientKind::kIcb && out.ods_practice_codes.empty() && out.service_ids.empty()) || !has_codes;
   if (!codes_fit) reader.Error(at, "has codes that do not belong to its kind");
   ReadKeys(reader, client, at, base_dir, out);
   std::vector<std::string> scopes;
@@ -198,7 +197,8 @@ void ReadTls(ConfigReader& reader, const json::Value& tls, std::string_view at, 
       reader.Error(ConfigReader::Child(at, "clientCaFile"), "is required when clientCertificate is " + mode);
     }
     if (*parsed == security::ClientCertificateMode::kNone && !ca.empty()) {
-      reader.Error(ConfigReader::Child(at, "clientCaFile"), "is only used when clientCertificate is optional or required");
+      reader.Error(ConfigReader::Child(at, "clientCaFile"),
+                   "is only used when clientCertificate is optional or required");
     }
   }
   if (reader.errors().size() != errors_before) return;
@@ -256,13 +256,16 @@ SecurityConfig ReadSecurityConfig(const json::Value& security, std::string_view 
       reader.Error(at, "expected an array of clients");
     } else {
       size_t i = 0;
-      for (const json::Value& client : clients->items()) ReadClient(reader, client, ConfigReader::Child(at, std::to_string(i++)), base_dir, c);
+      for (const json::Value& client : clients->items())
+        ReadClient(reader, client, ConfigReader::Child(at, std::to_string(i++)), base_dir, c);
     }
   }
   if (required && c.clients.empty() && reader.ok()) {
-    reader.Error(ConfigReader::Child(pointer, "clients"), "at least one client is required when authentication is required");
+    reader.Error(ConfigReader::Child(pointer, "clients"),
+                 "at least one client is required when authentication is required");
   }
-  if (const json::Value* tls = security.Find("tls")) ReadTls(reader, *tls, ConfigReader::Child(pointer, "tls"), base_dir, c);
+  if (const json::Value* tls = security.Find("tls"))
+    ReadTls(reader, *tls, ConfigReader::Child(pointer, "tls"), base_dir, c);
   return c;
 }
 
@@ -284,7 +287,7 @@ SecurityRuntime::SecurityRuntime(const SecurityConfig& config, security::ClientR
 }
 
 common::Result<std::unique_ptr<SecurityRuntime>> SecurityRuntime::Create(const SecurityConfig& config,
-                                                                        const security::Clock& clock) {
+                                                                         const security::Clock& clock) {
   common::Result<security::ClientRegistry> registry = security::ClientRegistry::Create(config.clients);
   if (!registry.ok()) return registry.status();
   if (config.authentication == SecurityConfig::Authentication::kRequired &&

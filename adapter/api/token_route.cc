@@ -43,7 +43,8 @@ Response HandleToken(security::TokenService& tokens, const Request& request) {
                                   {"client_assertion", &assertion},
                                   {"scope", &scope}}) {
     // Parameters must not be repeated (RFC 6749 section 3.2).
-    if (param(name, *out) > 1) return OAuthError(400, "invalid_request", "parameter " + std::string(name) + " is repeated");
+    if (param(name, *out) > 1)
+      return OAuthError(400, "invalid_request", "parameter " + std::string(name) + " is repeated");
   }
   if (grant_type.empty()) return OAuthError(400, "invalid_request", "grant_type is missing");
   if (grant_type != "client_credentials") {

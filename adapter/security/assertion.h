@@ -40,9 +40,9 @@ class ReplayCache {
 };
 
 struct AssertionPolicy {
-  std::string audience;            // the token endpoint URL; "aud" must equal it
-  int64_t max_lifetime_s = 300;    // "exp" at most this far ahead (SMART: 5 minutes)
-  int64_t leeway_s = 30;           // clock skew allowed for "nbf", "iat" and the "exp" bound
+  std::string audience;          // the token endpoint URL; "aud" must equal it
+  int64_t max_lifetime_s = 300;  // "exp" at most this far ahead (SMART: 5 minutes)
+  int64_t leeway_s = 30;         // clock skew allowed for "nbf", "iat" and the "exp" bound
   size_t max_jti_bytes = 255;
 };
 

@@ -42,12 +42,12 @@ common::Status ValidateClient(const RegisteredClient& c) {
   if (c.kind == ClientKind::kWorkwellService && c.service_ids.empty()) {
     return common::InvalidArgument(who + "a workwell-service needs at least one service id");
   }
-  if (c.kind == ClientKind::kIcb && c.icb_code.empty()) return common::InvalidArgument(who + "an icb needs an ICB code");
+  if (c.kind == ClientKind::kIcb && c.icb_code.empty())
+    return common::InvalidArgument(who + "an icb needs an ICB code");
   if (!c.certificate_sha256.empty() &&
-      (c.certificate_sha256.size() != 64 || !std::all_of(c.certificate_sha256.begin(), c.certificate_sha256.end(),
-                                                          [](char ch) {
-                                                            return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f');
-                                                          }))) {
+      (c.certificate_sha256.size() != 64 ||
+       !std::all_of(c.certificate_sha256.begin(), c.certificate_sha256.end(),
+                    [](char ch) { return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f'); }))) {
     return common::InvalidArgument(who + "certificate SHA-256 must be 64 lower-case hex digits");
   }
   return common::Status::Ok();

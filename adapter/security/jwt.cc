@@ -15,8 +15,7 @@ using common::Status;
 // The largest NumericDate accepted (year 9999), so arithmetic on it cannot overflow.
 constexpr UnixSeconds kMaxNumericDate = 253402300799;
 
-Status ParseJsonObject(std::string_view part, std::string_view text, const JwtLimits& limits,
-                       json::Document& doc) {
+Status ParseJsonObject(std::string_view part, std::string_view text, const JwtLimits& limits, json::Document& doc) {
   json::Limits jl;
   jl.max_bytes = limits.max_token_bytes;
   jl.max_depth = limits.max_json_depth;
@@ -31,8 +30,7 @@ Status ParseJsonObject(std::string_view part, std::string_view text, const JwtLi
   for (size_t i = 0; i < members.size(); ++i) {
     for (size_t j = i + 1; j < members.size(); ++j) {
       if (members[i].key == members[j].key) {
-        return InvalidArgument(std::string(part) + " has a duplicate member \"" + std::string(members[i].key) +
-                               "\"");
+        return InvalidArgument(std::string(part) + " has a duplicate member \"" + std::string(members[i].key) + "\"");
       }
     }
   }
@@ -43,7 +41,8 @@ Status OptionalString(std::string_view part, const json::Value& obj, std::string
                       std::optional<std::string>& out) {
   const json::Value* v = obj.Find(key);
   if (v == nullptr) return Status::Ok();
-  if (!v->IsString()) return InvalidArgument(std::string(part) + " member \"" + std::string(key) + "\" is not a string");
+  if (!v->IsString())
+    return InvalidArgument(std::string(part) + " member \"" + std::string(key) + "\" is not a string");
   out = std::string(v->text());
   return Status::Ok();
 }
@@ -82,7 +81,8 @@ Status ReadHeader(const json::Value& h, JwsHeader& out) {
   if (Status s = OptionalString("header", h, "kid", out.kid); !s.ok()) return s;
   if (Status s = OptionalString("header", h, "typ", out.typ); !s.ok()) return s;
   // No extension is understood, so any "crit" must be refused (RFC 7515 section 4.1.11).
-  if (h.Find("crit") != nullptr) return InvalidArgument("header \"crit\" names extensions this server does not support");
+  if (h.Find("crit") != nullptr)
+    return InvalidArgument("header \"crit\" names extensions this server does not support");
   return Status::Ok();
 }
 

@@ -108,10 +108,10 @@ common::Result<std::shared_ptr<evp_pkey_st>> RsaFromJwk(const json::Value& jwk, 
   std::string error;
   if (!Member(jwk, "n", where, n, error) || !Member(jwk, "e", where, e, error)) return InvalidArgument(error);
   if (e.size() > 8) return InvalidArgument(where + ": RSA exponent is too large");
-  std::unique_ptr<BIGNUM, BnFree> bn_n(BN_bin2bn(reinterpret_cast<const unsigned char*>(n.data()),
-                                                 static_cast<int>(n.size()), nullptr));
-  std::unique_ptr<BIGNUM, BnFree> bn_e(BN_bin2bn(reinterpret_cast<const unsigned char*>(e.data()),
-                                                 static_cast<int>(e.size()), nullptr));
+  std::unique_ptr<BIGNUM, BnFree> bn_n(
+      BN_bin2bn(reinterpret_cast<const unsigned char*>(n.data()), static_cast<int>(n.size()), nullptr));
+  std::unique_ptr<BIGNUM, BnFree> bn_e(
+      BN_bin2bn(reinterpret_cast<const unsigned char*>(e.data()), static_cast<int>(e.size()), nullptr));
   if (!bn_n || !bn_e) return common::Internal(where + ": out of memory");
   const int bits = BN_num_bits(bn_n.get());
   if (bits < kMinRsaBits) {
@@ -128,8 +128,7 @@ common::Result<std::shared_ptr<evp_pkey_st>> RsaFromJwk(const json::Value& jwk, 
   return FromData("RSA", bld.get(), where);
 }
 
-common::Result<std::shared_ptr<evp_pkey_st>> EcFromJwk(const json::Value& jwk, KeyType type,
-                                                       const std::string& where) {
+common::Result<std::shared_ptr<evp_pkey_st>> EcFromJwk(const json::Value& jwk, KeyType type, const std::string& where) {
   std::string x;
   std::string y;
   std::string error;
@@ -182,9 +181,7 @@ common::Result<KeyType> Classify(EVP_PKEY* key, const std::string& where) {
 PublicKey::PublicKey(std::shared_ptr<evp_pkey_st> key, KeyType type, std::string kid, std::string alg)
     : key_(std::move(key)), type_(type), kid_(std::move(kid)), alg_(std::move(alg)) {}
 
-bool PublicKey::Allows(std::string_view alg) const {
-  return TypeAllows(type_, alg) && (alg_.empty() || alg_ == alg);
-}
+bool PublicKey::Allows(std::string_view alg) const { return TypeAllows(type_, alg) && (alg_.empty() || alg_ == alg); }
 
 bool IsSupportedAlg(std::string_view alg) {
   return alg == "RS256" || alg == "RS384" || alg == "ES256" || alg == "ES384";
@@ -279,7 +276,8 @@ Status ReadFileText(const std::filesystem::path& path, std::string& out, size_t 
   char buf[4096];
   while (in.read(buf, sizeof(buf)) || in.gcount() > 0) {
     out.append(buf, static_cast<size_t>(in.gcount()));
-    if (out.size() > max_bytes) return InvalidArgument(path.string() + ": larger than " + std::to_string(max_bytes) + " bytes");
+    if (out.size() > max_bytes)
+      return InvalidArgument(path.string() + ": larger than " + std::to_string(max_bytes) + " bytes");
   }
   return Status::Ok();
 }
@@ -332,12 +330,11 @@ Status VerifySignature(std::string_view alg, const PublicKey& key, std::string_v
   }
   std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
   if (!ctx) return common::Internal("out of memory");
-  const int rc = EVP_DigestVerifyInit(ctx.get(), nullptr, DigestFor(alg), nullptr, key.native()) == 1
-                     ? EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(to_verify.data()),
-                                        to_verify.size(),
-                                        reinterpret_cast<const unsigned char*>(signing_input.data()),
-                                        signing_input.size())
-                     : -1;
+  const int rc =
+      EVP_DigestVerifyInit(ctx.get(), nullptr, DigestFor(alg), nullptr, key.native()) == 1
+          ? EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(to_verify.data()), to_verify.size(),
+                             reinterpret_cast<const unsigned char*>(signing_input.data()), signing_input.size())
+          : -1;
   ERR_clear_error();
   if (rc != 1) return Unauthenticated("signature does not verify");
   return Status::Ok();
@@ -345,7 +342,8 @@ Status VerifySignature(std::string_view alg, const PublicKey& key, std::string_v
 
 Status VerifyJws(const Jwt& jwt, const std::vector<PublicKey>& keys) {
   const std::string& alg = jwt.header.alg;
-  if (!IsSupportedAlg(alg)) return Unauthenticated("algorithm \"" + alg + "\" is not accepted (RS256, RS384, ES256, ES384)");
+  if (!IsSupportedAlg(alg))
+    return Unauthenticated("algorithm \"" + alg + "\" is not accepted (RS256, RS384, ES256, ES384)");
   bool any_candidate = false;
   for (const PublicKey& key : keys) {
     if (jwt.header.kid && key.kid() != *jwt.header.kid) continue;

@@ -10,9 +10,8 @@ constexpr uint8_t kAll = 31;
 bool IsTypeName(std::string_view s) {
   // A FHIR resource type name: an upper-case letter, then letters and digits.
   if (s.empty() || s.size() > 64 || s[0] < 'A' || s[0] > 'Z') return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-  });
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); });
 }
 
 // The v2 letters in their required order; 0 when `s` is not such a list.
@@ -36,8 +35,7 @@ bool Scope::Allows(std::string_view type, Permission p) const {
 }
 
 bool Scope::Covers(const Scope& other) const {
-  return (resource_type == "*" || resource_type == other.resource_type) &&
-         (other.permissions & ~permissions) == 0;
+  return (resource_type == "*" || resource_type == other.resource_type) && (other.permissions & ~permissions) == 0;
 }
 
 common::Result<Scope> ParseScope(std::string_view text) {
@@ -56,7 +54,8 @@ common::Result<Scope> ParseScope(std::string_view text) {
   scope.text = std::string(text);
   const std::string_view type = rest.substr(0, dot);
   const std::string_view access = rest.substr(dot + 1);
-  if (type != "*" && !IsTypeName(type)) return common::InvalidArgument("scope resource type is not a type name or \"*\"");
+  if (type != "*" && !IsTypeName(type))
+    return common::InvalidArgument("scope resource type is not a type name or \"*\"");
   scope.resource_type = std::string(type);
   if (access == "read") {
     scope.permissions = static_cast<uint8_t>(Permission::kRead) | static_cast<uint8_t>(Permission::kSearch);

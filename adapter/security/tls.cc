@@ -91,9 +91,8 @@ common::Result<std::shared_ptr<ssl::context>> MakeServerTlsContext(const TlsSett
       return common::Internal("TLS: cannot set the minimum protocol version: " + OpenSslError());
     }
     SSL_CTX_set_options(native, SSL_OP_NO_SSLv2 | SSL_OP_NO_SSLv3 | SSL_OP_NO_TLSv1 | SSL_OP_NO_TLSv1_1 |
-                                    SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
-                                    SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_SINGLE_DH_USE |
-                                    SSL_OP_SINGLE_ECDH_USE | SSL_OP_NO_TICKET);
+                                    SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE |
+                                    SSL_OP_SINGLE_DH_USE | SSL_OP_SINGLE_ECDH_USE | SSL_OP_NO_TICKET);
     if (SSL_CTX_set_cipher_list(native, kTls12Ciphers) != 1 || SSL_CTX_set_ciphersuites(native, kTls13Suites) != 1) {
       return common::Internal("TLS: cannot set the cipher suites: " + OpenSslError());
     }
@@ -104,7 +103,8 @@ common::Result<std::shared_ptr<ssl::context>> MakeServerTlsContext(const TlsSett
       return FileError(settings.key_file, "cannot read the private key", OpenSslError());
     }
     if (SSL_CTX_check_private_key(native) != 1) {
-      return FileError(settings.key_file, "the private key does not match the certificate", settings.cert_file.string());
+      return FileError(settings.key_file, "the private key does not match the certificate",
+                       settings.cert_file.string());
     }
     SSL_CTX_set_session_id_context(native, kSessionIdContext, sizeof(kSessionIdContext) - 1);
     if (settings.client_certificate != ClientCertificateMode::kNone) {

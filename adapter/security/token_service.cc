@@ -51,7 +51,8 @@ common::Result<IssuedToken> TokenService::Issue(std::string_view assertion, std:
   common::Result<std::vector<Scope>> requested = ParseScopeList(requested_scope);
   if (!requested.ok()) return requested.status();
   std::vector<Scope> granted = GrantScopes(*requested, client.allowed_scopes);
-  if (granted.empty()) return Status(StatusCode::kPermissionDenied, "none of the requested scopes is allowed for this client");
+  if (granted.empty())
+    return Status(StatusCode::kPermissionDenied, "none of the requested scopes is allowed for this client");
 
   common::Result<std::string> token = RandomToken();
   if (!token.ok()) return token.status();

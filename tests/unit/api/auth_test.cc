@@ -288,7 +288,8 @@ TEST_F(AuthTest, TokenEndpointErrors) {
   EXPECT_EQ(OAuthError(r), "invalid_request");
   r = PostToken("grant_type=client_credentials" + type);
   EXPECT_EQ(OAuthError(r), "invalid_request");
-  r = PostToken("grant_type=client_credentials&grant_type=client_credentials" + type + "&client_assertion=" + Assertion());
+  r = PostToken("grant_type=client_credentials&grant_type=client_credentials" + type +
+                "&client_assertion=" + Assertion());
   EXPECT_EQ(OAuthError(r), "invalid_request");
   r = PostToken("grant_type=client_credentials%zz");
   EXPECT_EQ(OAuthError(r), "invalid_request");

@@ -60,7 +60,7 @@ std::string Fingerprint(X509* cert) {
 
 struct ClientOptions {
   int min_version = TLS1_2_VERSION;
-  int max_version = 0;  // 0: the highest the library has
+  int max_version = 0;        // 0: the highest the library has
   std::string tls12_ciphers;  // empty: OpenSSL's default
   bool legacy = false;        // security level 0, so TLS 1.0/1.1 can be offered at all
   const TestCert* client_cert = nullptr;
@@ -299,7 +299,8 @@ TEST_F(HttpsServerTest, KeepAliveServesSeveralRequestsOnOneTlsConnection) {
   const Exchange e = HttpsRequest(port_, ca_, {}, keep + keep + Get("/whoami"));
   ASSERT_TRUE(e.handshake);
   size_t answers = 0;
-  for (size_t at = e.response.find("HTTP/1.1 200"); at != std::string::npos; at = e.response.find("HTTP/1.1 200", at + 1)) {
+  for (size_t at = e.response.find("HTTP/1.1 200"); at != std::string::npos;
+       at = e.response.find("HTTP/1.1 200", at + 1)) {
     ++answers;
   }
   EXPECT_EQ(answers, 3u) << e.response;
@@ -375,7 +376,9 @@ TEST_F(HttpsServerTest, CertificateBoundTokenEndToEnd) {
   read.pattern = "/[type]/[id]";
   read.resource_types = {"Patient"};
   read.capability = Capability::Interaction("read");
-  read.handler = [](const Request& r) { return Response::Resource(200, "{\"by\":\"" + r.principal->client_id + "\"}"); };
+  read.handler = [](const Request& r) {
+    return Response::Resource(200, "{\"by\":\"" + r.principal->client_id + "\"}");
+  };
   ASSERT_TRUE(router_.Add(std::move(read)).ok());
   ASSERT_TRUE((*runtime)->Install(router_).ok());
   StartServer(security::ClientCertificateMode::kOptional);
@@ -386,10 +389,13 @@ TEST_F(HttpsServerTest, CertificateBoundTokenEndToEnd) {
         key, "ES256", R"({"alg":"ES256"})",
         R"({"iss":"gp-1","sub":"gp-1","aud":"https://localhost/token","exp":)" + std::to_string(clock.Now() + 60) +
             R"(,"jti":"e2e-)" + std::to_string(++jti) + "\"}");
-    const std::string body = "grant_type=client_credentials&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3A"
-                             "client-assertion-type%3Ajwt-bearer&client_assertion=" + assertion;
+    const std::string body =
+        "grant_type=client_credentials&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3A"
+        "client-assertion-type%3Ajwt-bearer&client_assertion=" +
+        assertion;
     return "POST /token HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-           "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+           "Content-Length: " +
+           std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
   };
   ClientOptions with;
   with.client_cert = &client_;

@@ -55,10 +55,13 @@ class SecurityConfigTest : public ::testing::Test {
     return R"({"authentication":"required","tokenEndpoint":"https://gw.example/oauth2/token",)"
            R"("tokenLifetimeSeconds":600,"clockLeewaySeconds":10,"clients":[)"
            R"({"id":"gp-1","kind":"gp-system","odsPracticeCodes":["A12345"],"jwksFile":"gp.jwks.json",)"
-           R"("scopes":["system/Patient.read"],"certificateSha256":")" + std::string(64, 'c') + R"("},)"
+           R"("scopes":["system/Patient.read"],"certificateSha256":")" +
+           std::string(64, 'c') +
+           R"("},)"
            R"({"id":"svc-1","kind":"workwell-service","serviceIds":["S1"],"publicKeyPemFile":"svc.pem",)"
            R"("scopes":["system/Task.cruds"]},)"
-           R"({"id":"icb-1","kind":"icb","icbCode":"QWE","jwks":)" + Jwks({Key().Jwk("icb")}) +
+           R"({"id":"icb-1","kind":"icb","icbCode":"QWE","jwks":)" +
+           Jwks({Key().Jwk("icb")}) +
            R"(,"scopes":["system/*.read"]}],)"
            R"("tls":{"certFile":"tls/server.pem","keyFile":"tls/server.key","clientCaFile":"tls/ca.pem",)"
            R"("clientCertificate":"optional"}})";
@@ -115,17 +118,20 @@ TEST_F(SecurityConfigTest, RefusesBadClients) {
     return R"({"authentication":"required","tokenEndpoint":"https://gw/token","clients":[)" + client + "]}";
   };
   const std::string jwks = R"("jwksFile":"gp.jwks.json")";
-  ExpectError(with_client(R"({"kind":"operator",)" + jwks + R"(,"scopes":["system/*.*"]})"), "/clients/0/id: is required");
+  ExpectError(with_client(R"({"kind":"operator",)" + jwks + R"(,"scopes":["system/*.*"]})"),
+              "/clients/0/id: is required");
   ExpectError(with_client(R"({"id":"a","kind":"root",)" + jwks + R"(,"scopes":["system/*.*"]})"), "/clients/0/kind");
   ExpectError(with_client(R"({"id":"a","kind":"operator","scopes":["system/*.*"]})"), "exactly one of jwks");
-  ExpectError(with_client(R"({"id":"a","kind":"operator",)" + jwks + R"(,"publicKeyPemFile":"svc.pem","scopes":["system/*.*"]})"),
+  ExpectError(with_client(R"({"id":"a","kind":"operator",)" + jwks +
+                          R"(,"publicKeyPemFile":"svc.pem","scopes":["system/*.*"]})"),
               "exactly one of jwks");
   ExpectError(with_client(R"({"id":"a","kind":"operator","jwksFile":"missing.json","scopes":["system/*.*"]})"),
               "missing.json: cannot be read");
   std::string private_jwk = Key().Jwk("p");
   private_jwk.insert(1, R"("d":"AAAA",)");
-  ExpectError(with_client(R"({"id":"a","kind":"operator","jwks":)" + Jwks({private_jwk}) + R"(,"scopes":["system/*.*"]})"),
-              "/clients/0/jwks: JWKS key 0: holds private");
+  ExpectError(
+      with_client(R"({"id":"a","kind":"operator","jwks":)" + Jwks({private_jwk}) + R"(,"scopes":["system/*.*"]})"),
+      "/clients/0/jwks: JWKS key 0: holds private");
   ExpectError(with_client(R"({"id":"a","kind":"operator",)" + jwks + R"(})"), "/clients/0/scopes: is required");
   ExpectError(with_client(R"({"id":"a","kind":"operator",)" + jwks + R"(,"scopes":["patient/*.read"]})"),
               "/clients/0/scopes/0");
@@ -180,8 +186,10 @@ TEST_F(SecurityConfigTest, RuntimeServesTheTokenRouteAndGuardsTheRest) {
   token_request.method = "POST";
   token_request.path = "/oauth2/token";
   token_request.headers = {{"content-type", "application/x-www-form-urlencoded"}};
-  token_request.body = "grant_type=client_credentials&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3A"
-                       "client-assertion-type%3Ajwt-bearer&client_assertion=" + assertion;
+  token_request.body =
+      "grant_type=client_credentials&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3A"
+      "client-assertion-type%3Ajwt-bearer&client_assertion=" +
+      assertion;
   const Response token = dispatcher.Handle(token_request);
   ASSERT_EQ(token.status, 200) << token.body;
   const size_t at = token.body.find("\"access_token\":\"") + 16;

@@ -26,12 +26,12 @@ TEST(Base64UrlTest, KnownVectors) {
 }
 
 TEST(Base64UrlTest, RefusesNonCanonicalText) {
-  EXPECT_FALSE(Base64UrlDecode("Zm8=").has_value());      // padding
-  EXPECT_FALSE(Base64UrlDecode("+/8").has_value());       // standard alphabet
-  EXPECT_FALSE(Base64UrlDecode("Zm9v YmFy").has_value()); // whitespace
-  EXPECT_FALSE(Base64UrlDecode("Zm9vY").has_value());     // length 5: one stray character
+  EXPECT_FALSE(Base64UrlDecode("Zm8=").has_value());       // padding
+  EXPECT_FALSE(Base64UrlDecode("+/8").has_value());        // standard alphabet
+  EXPECT_FALSE(Base64UrlDecode("Zm9v YmFy").has_value());  // whitespace
+  EXPECT_FALSE(Base64UrlDecode("Zm9vY").has_value());      // length 5: one stray character
   EXPECT_FALSE(Base64UrlDecode("Zm9=").has_value());
-  EXPECT_FALSE(Base64UrlDecode("Zm-").has_value());       // stray low bits in the last character
+  EXPECT_FALSE(Base64UrlDecode("Zm-").has_value());  // stray low bits in the last character
   EXPECT_FALSE(Base64UrlDecode(std::string_view("Zm\0v", 4)).has_value());
   EXPECT_TRUE(Base64UrlDecode("").has_value());
 }

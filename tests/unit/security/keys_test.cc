@@ -76,8 +76,8 @@ TEST(KeysTest, RefusesTamperedClaimsAndForeignSignatures) {
   const auto keys = Load(Jwks({K().p256.Jwk("e1")}));
   std::string token = JwsFor(K().p256, "ES256");
   const size_t dot = token.find('.');
-  const std::string tampered = token.substr(0, dot + 1) + Base64UrlEncode(R"({"iss":"d"})") +
-                               token.substr(token.rfind('.'));
+  const std::string tampered =
+      token.substr(0, dot + 1) + Base64UrlEncode(R"({"iss":"d"})") + token.substr(token.rfind('.'));
   EXPECT_EQ(VerifyJws(Parsed(tampered), keys).message(), "signature does not verify");
   EXPECT_EQ(VerifyJws(Parsed(JwsFor(K().other_p256, "ES256")), keys).message(), "signature does not verify");
 }

@@ -55,7 +55,9 @@ int CurveBytes(EVP_PKEY* key) { return EVP_PKEY_get_bits(key) > 256 ? 48 : 32; }
 
 TestKey::TestKey(evp_pkey_st* key) : key_(key, EVP_PKEY_free) { Require(key != nullptr, "key generation"); }
 
-TestKey TestKey::Rsa(int bits) { return TestKey(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(bits))); }
+TestKey TestKey::Rsa(int bits) {
+  return TestKey(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(bits)));
+}
 TestKey TestKey::EcP256() { return TestKey(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256")); }
 TestKey TestKey::EcP384() { return TestKey(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-384")); }
 
@@ -64,7 +66,8 @@ std::string TestKey::Jwk(std::string_view kid, std::string_view alg) const {
   if (EVP_PKEY_get_base_id(get()) == EVP_PKEY_RSA) {
     BIGNUM* n = GetBn(get(), OSSL_PKEY_PARAM_RSA_N);
     BIGNUM* e = GetBn(get(), OSSL_PKEY_PARAM_RSA_E);
-    out += R"("kty":"RSA","n":")" + Base64UrlEncode(BnBytes(n, 0)) + R"(","e":")" + Base64UrlEncode(BnBytes(e, 0)) + "\"";
+    out +=
+        R"("kty":"RSA","n":")" + Base64UrlEncode(BnBytes(n, 0)) + R"(","e":")" + Base64UrlEncode(BnBytes(e, 0)) + "\"";
     BN_free(n);
     BN_free(e);
   } else {
@@ -159,7 +162,8 @@ TestCert MakeCert(std::string_view common_name, const TestCert* issuer, bool is_
   X509_gmtime_adj(X509_getm_notAfter(cert), 24 * 3600);
   X509_set_pubkey(cert, out.key.get());
   X509_NAME* name = X509_get_subject_name(cert);
-  X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("WorkWell Test"), -1, -1, 0);
+  X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("WorkWell Test"), -1, -1,
+                             0);
   const std::string cn(common_name);
   X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0);
   X509_set_issuer_name(cert, issuer != nullptr ? X509_get_subject_name(issuer->cert.get()) : name);

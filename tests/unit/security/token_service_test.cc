@@ -48,9 +48,8 @@ class TokenServiceTest : public ::testing::Test {
   std::string Assertion(std::string_view client = "icb-1") {
     const std::string id(client);
     return MakeJws(Key(), "ES256", R"({"alg":"ES256"})",
-                   R"({"iss":")" + id + R"(","sub":")" + id + R"(","aud":")" + std::string(kAud) +
-                       R"(","exp":)" + std::to_string(clock_.Now() + 60) + R"(,"jti":"j)" + std::to_string(++jti_) +
-                       "\"}");
+                   R"({"iss":")" + id + R"(","sub":")" + id + R"(","aud":")" + std::string(kAud) + R"(","exp":)" +
+                       std::to_string(clock_.Now() + 60) + R"(,"jti":"j)" + std::to_string(++jti_) + "\"}");
   }
 
   FakeClock clock_;
