@@ -14,6 +14,17 @@ std::filesystem::path Resolve(const std::filesystem::path& base_dir, std::string
   return p.is_absolute() || base_dir.empty() ? p : base_dir / p;
 }
 
+// "AB:CD:..." (as `openssl x509 -fingerprint -sha256` prints it) or "abcd..." to lower-case hex
+// without colons; anything else is left for ValidateClient to refuse.
+std::string NormaliseFingerprint(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == ':') continue;
+    out.push_back(c >= 'A' && c <= 'F' ? static_cast<char>(c - 'A' + 'a') : c);
+  }
+  return out;
+}
+
 // A required non-empty string member.
 bool RequiredString(ConfigReader& reader, const json::Value& obj, std::string_view at, std::string_view key,
                     std::string& out) {
@@ -163,6 +174,7 @@ void ReadClient(ConfigReader& reader, const json::Value& client, std::string_vie
     }
   }
   reader.OptionalString(client, at, "certificateSha256", out.certificate_sha256);
+  out.certificate_sha256 = NormaliseFingerprint(out.certificate_sha256);
   reader.OptionalString(client, at, "certificateSubject", out.certificate_subject);
   if (reader.errors().size() != errors_before) return;
   if (common::Status s = security::ValidateClient(out); !s.ok()) {

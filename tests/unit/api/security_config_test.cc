@@ -91,6 +91,18 @@ TEST_F(SecurityConfigTest, ReadsAFullSection) {
   EXPECT_EQ(c.tls->cert_file, dir_.path() / "tls/server.pem");
 }
 
+TEST_F(SecurityConfigTest, FingerprintsMayBeWrittenAsOpenSslPrintsThem) {
+  std::string colons;
+  for (int i = 0; i < 32; ++i) colons += std::string(i == 0 ? "" : ":") + "A0";
+  const SecurityConfig c = Read(R"({"authentication":"required","tokenEndpoint":"https://gw/token","clients":[)"
+                                R"({"id":"a","kind":"operator","jwksFile":"gp.jwks.json","scopes":["system/*.*"],)"
+                                R"("certificateSha256":")" + colons + R"("}]})");
+  ASSERT_TRUE(errors_.empty()) << errors_[0];
+  std::string expected;
+  for (int i = 0; i < 32; ++i) expected += "a0";
+  EXPECT_EQ(c.clients[0].certificate_sha256, expected);
+}
+
 TEST_F(SecurityConfigTest, DisabledInsecureNeedsNothingElse) {
   const SecurityConfig c = Read(R"({"authentication":"disabled-insecure"})");
   EXPECT_TRUE(errors_.empty());
@@ -143,6 +155,9 @@ TEST_F(SecurityConfigTest, RefusesBadClients) {
   ExpectError(with_client(R"({"id":"a","kind":"operator",)" + jwks + R"(,"scopes":["system/*.*"]},)" +
                           R"({"id":"a","kind":"auditor",)" + jwks + R"(,"scopes":["system/*.read"]})"),
               "registered twice");
+  ExpectError(with_client(R"({"id":"a","kind":"operator",)" + jwks + R"(,"scopes":["system/*.*"],)" +
+                          R"("certificateSha256":"AB:CD"})"),
+              "64 lower-case hex");
   ExpectError(with_client(R"({"id":"a","kind":"operator",)" + jwks + R"(,"scopes":["system/*.*"],"clientSecret":"x"})"),
               "/clients/0/clientSecret: unknown key");
 }
