@@ -205,6 +205,26 @@ TEST_F(AssertionTest, ARefusedAssertionDoesNotConsumeItsJti) {
   EXPECT_TRUE(validator_->Validate(Sign({})).ok());
 }
 
+TEST_F(AssertionTest, ConcurrentReplaysOfOneAssertionHaveOneWinner) {
+  const std::string token = Sign({});
+  std::atomic<int> accepted{0};
+  std::atomic<int> replayed{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&] {
+      const auto r = validator_->Validate(token);
+      if (r.ok()) {
+        ++accepted;
+      } else if (r.status().message().find("already used") != std::string::npos) {
+        ++replayed;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(accepted.load(), 1);
+  EXPECT_EQ(replayed.load(), 7);
+}
+
 TEST(ReplayCacheTest, ForgetsExpiredEntries) {
   ReplayCache cache(2);
   EXPECT_TRUE(cache.Remember("c", "a", 100, 50).ok());

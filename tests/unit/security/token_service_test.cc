@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <thread>
 
 #include "adapter/security/base64url.h"
 #include "tests/unit/security/test_crypto.h"
@@ -144,6 +145,30 @@ TEST_F(TokenServiceTest, CertificateBoundClientNeedsItsCertificate) {
   const auto issued = tokens_->Issue(Assertion("bound-1"), "", right);
   ASSERT_TRUE(issued.ok()) << issued.status().message();
   EXPECT_EQ(tokens_->Lookup(issued->access_token)->certificate_sha256, std::string(64, 'a'));
+}
+
+TEST_F(TokenServiceTest, ConcurrentIssueAndLookup) {
+  // Assertions are made up front: the helper is not thread-safe, the service is.
+  std::vector<std::string> assertions;
+  for (int i = 0; i < 3; ++i) assertions.push_back(Assertion());
+  std::vector<std::string> issued(assertions.size());
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < assertions.size(); ++i) {
+    threads.emplace_back([&, i] {
+      const auto token = tokens_->Issue(assertions[i], "system/Patient.read");
+      if (!token.ok()) return;
+      issued[i] = token->access_token;
+      for (int j = 0; j < 100; ++j) {
+        if (!tokens_->Lookup(token->access_token).ok()) issued[i].clear();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (const std::string& token : issued) {
+    ASSERT_FALSE(token.empty());
+    EXPECT_EQ(tokens_->Lookup(token)->client_id, "icb-1");
+  }
+  EXPECT_EQ(tokens_->LiveTokens(), 3u);
 }
 
 TEST(ClientRegistryTest, ValidatesClients) {
