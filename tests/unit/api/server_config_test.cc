@@ -102,3 +102,18 @@ TEST(ConfigReaderTest, StatusJoinsErrors) {
 
 }  // namespace
 }  // namespace workwell::api
+
+namespace workwell::api {
+namespace {
+
+TEST(ServerConfigTest, HandshakeTimeoutAndNoTlsByDefault) {
+  ServerConfig c;
+  EXPECT_TRUE(Errors(R"({"server":{"timeouts":{"handshakeMs":250}}})", &c).empty());
+  EXPECT_EQ(c.handshake_timeout.count(), 250);
+  EXPECT_FALSE(c.tls.has_value());  // TLS comes from the security section, never from "server"
+  EXPECT_FALSE(Errors(R"({"server":{"timeouts":{"handshakeMs":0}}})").empty());
+  EXPECT_FALSE(Errors(R"({"server":{"tls":{}}})").empty());
+}
+
+}  // namespace
+}  // namespace workwell::api
