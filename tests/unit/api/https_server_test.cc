@@ -171,10 +171,11 @@ class HttpsServerTest : public ::testing::Test {
   TestCert stranger_;
   security::TlsSettings tls_;
   Router router_;
-  std::unique_ptr<HttpServer> server_;
-  uint16_t port_ = 0;
+  // Before server_: the server's threads write to them until it is destroyed.
   std::mutex log_mu_;
   std::vector<std::string> log_;  // access log lines, guarded by log_mu_
+  std::unique_ptr<HttpServer> server_;
+  uint16_t port_ = 0;
 };
 
 TEST_F(HttpsServerTest, Tls12And13ClientsAreServed) {
