@@ -236,25 +236,7 @@ std::optional<Quantity> ParseQuantityText(std::string_view s) {
 
 class Evaluator {
  public:
-  Evaluator(const EvalEnv& env, const Collection& context) : env_(env), context_(context) {
-    if (env.now) {
-      now_ = *env.now;
-    } else {
-      auto tp = std::chrono::system_clock::now();
-      auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(tp.time_since_epoch()).count();
-      int64_t days = ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000);
-      int64_t rem = ms - days * 86400000;
-      CivilFromDays(days, now_.year, now_.month, now_.day);
-      now_.hour = static_cast<int>(rem / 3600000);
-      now_.minute = static_cast<int>(rem / 60000 % 60);
-      now_.second = static_cast<int>(rem / 1000 % 60);
-      now_.millisecond = static_cast<int>(rem % 1000);
-      now_.precision = P::kMillisecond;
-      now_.kind = PrimitiveKind::kDateTime;
-      now_.has_timezone = true;
-      now_.timezone_minutes = 0;
-    }
-  }
+  Evaluator(const EvalEnv& env, const Collection& context) : env_(env), context_(context) {}
 
   Status Eval(const Ast& n, const Collection& input, const Scope& scope, Collection& out);
 
@@ -520,9 +502,35 @@ class Evaluator {
   }
   Result<std::optional<Temporal>> AddDuration(const Temporal& t, const Quantity& q, int sign);
 
+  // now()/today()/timeOfDay(): EvalEnv::now, else the system clock read at the first use, so
+  // that every call within one evaluation sees the same instant.
+  const Temporal& Now() {
+    if (now_) return *now_;
+    if (env_.now) {
+      now_ = *env_.now;
+      return *now_;
+    }
+    Temporal t;
+    auto tp = std::chrono::system_clock::now();
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(tp.time_since_epoch()).count();
+    int64_t days = ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000);
+    int64_t rem = ms - days * 86400000;
+    CivilFromDays(days, t.year, t.month, t.day);
+    t.hour = static_cast<int>(rem / 3600000);
+    t.minute = static_cast<int>(rem / 60000 % 60);
+    t.second = static_cast<int>(rem / 1000 % 60);
+    t.millisecond = static_cast<int>(rem % 1000);
+    t.precision = P::kMillisecond;
+    t.kind = PrimitiveKind::kDateTime;
+    t.has_timezone = true;
+    t.timezone_minutes = 0;
+    now_ = t;
+    return *now_;
+  }
+
   const EvalEnv& env_;
   const Collection& context_;
-  Temporal now_;
+  std::optional<Temporal> now_;
 };
 
 Status Evaluator::Eval(const Ast& n, const Collection& input, const Scope& scope, Collection& out) {
@@ -602,7 +610,9 @@ Status Evaluator::EvalMember(const Ast& n, const Collection& input, const Scope&
     if (Status st = Eval(*n.children[0], input, scope, target_storage); !st.ok()) return st;
     target = &target_storage;
   }
-  std::vector<const Node*> kids;
+  // Children() only appends and nothing below re-enters EvalMember while `kids` is in use, so
+  // one buffer per thread serves every call.
+  thread_local std::vector<const Node*> kids;
   for (const Value& v : *target) {
     if (!v.is_node()) continue;
     const Node& node = *v.node();
@@ -849,6 +859,26 @@ Status Evaluator::EvalBinary(const Ast& n, const Collection& input, const Scope&
     }
     if (res) out.push_back(Value::Boolean(*res));
     return Status::Ok();
+  }
+  // `path = 'text'` (the commonest comparison in invariants): a single string item is
+  // compared with the literal in place, without copying either into a System value.
+  if ((op == BinaryOp::kEq || op == BinaryOp::kNe) && n.children[1]->kind == AstKind::kLiteral &&
+      n.children[1]->literal->type() == ValueType::kString) {
+    if (l.empty()) return Status::Ok();
+    if (l.size() == 1) {
+      const std::string& literal = n.children[1]->literal->string();
+      std::optional<bool> equal;
+      if (l[0].is_node()) {
+        const Node& node = *l[0].node();
+        if (node.primitive_kind() == PrimitiveKind::kString && node.has_value()) equal = node.primitive_text() == literal;
+      } else if (l[0].type() == ValueType::kString) {
+        equal = l[0].string() == literal;
+      }
+      if (equal) {
+        out.push_back(Value::Boolean(op == BinaryOp::kEq ? *equal : !*equal));
+        return Status::Ok();
+      }
+    }
   }
   if (Status st = Eval(*n.children[1], input, scope, r); !st.ok()) return st;
   switch (op) {
@@ -1486,16 +1516,16 @@ Status Evaluator::EvalFunction(const Ast& n, const Collection& input, const Scop
       return Check(out);
     }
     case Fn::kToday: {
-      Temporal t = now_;
+      Temporal t = Now();
       t.kind = PrimitiveKind::kDate;
       t.precision = P::kDay;
       t.has_timezone = false;
       out.push_back(Value::FromTemporal(t));
       return Status::Ok();
     }
-    case Fn::kNow: out.push_back(Value::FromTemporal(now_)); return Status::Ok();
+    case Fn::kNow: out.push_back(Value::FromTemporal(Now())); return Status::Ok();
     case Fn::kTimeOfDay: {
-      Temporal t = now_;
+      Temporal t = Now();
       t.kind = PrimitiveKind::kTime;
       t.has_timezone = false;
       out.push_back(Value::FromTemporal(t));

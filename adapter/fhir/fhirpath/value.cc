@@ -6,6 +6,48 @@
 #include <cstdlib>
 
 namespace workwell::fhir::fhirpath {
+
+namespace internal {
+namespace {
+
+// Free blocks per item count; at most kKeep of each are kept, the rest go back to the heap.
+// Once a thread's lists are destroyed (thread exit), that thread uses the heap directly, so
+// collections outliving them (statics destroyed later) are still freed correctly.
+thread_local bool t_lists_gone = false;
+
+struct CollectionFreeLists {
+  static constexpr size_t kKeep = 64;
+  void* blocks[kPooledCollectionSlots][kKeep];
+  size_t counts[kPooledCollectionSlots] = {};
+  ~CollectionFreeLists() {
+    for (size_t s = 0; s < kPooledCollectionSlots; ++s) {
+      for (size_t i = 0; i < counts[s]; ++i) ::operator delete(blocks[s][i]);
+      counts[s] = 0;
+    }
+    t_lists_gone = true;
+  }
+};
+
+thread_local CollectionFreeLists t_lists;
+
+}  // namespace
+
+void* AllocateCollectionBlock(size_t bytes, size_t slot) {
+  if (!t_lists_gone && t_lists.counts[slot] > 0) return t_lists.blocks[slot][--t_lists.counts[slot]];
+  return ::operator new(bytes);
+}
+
+void FreeCollectionBlock(void* p, size_t bytes, size_t slot) {
+  (void)bytes;
+  if (!t_lists_gone && t_lists.counts[slot] < CollectionFreeLists::kKeep) {
+    t_lists.blocks[slot][t_lists.counts[slot]++] = p;
+    return;
+  }
+  ::operator delete(p);
+}
+
+}  // namespace internal
+
 namespace {
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }

@@ -75,8 +75,43 @@ class Value {
   std::variant<const Node*, bool, int64_t, Decimal, std::string, Temporal, Quantity> data_;
 };
 
+namespace internal {
+
+// Raw storage for small collections, recycled through a per-thread free list per size, so
+// that the many short-lived collections of an evaluation (one per sub-expression and lambda
+// item) rarely reach malloc. Blocks may be freed on another thread than the one that made
+// them: they are plain operator-new memory, kept by whichever thread frees them.
+void* AllocateCollectionBlock(size_t bytes, size_t slot);
+void FreeCollectionBlock(void* p, size_t bytes, size_t slot);
+inline constexpr size_t kPooledCollectionSlots = 16;  // item counts 1..16 are recycled
+
+// The std::allocator replacement behind Collection; stateless, so collections move and swap
+// freely.
+template <typename T>
+struct CollectionAllocator {
+  using value_type = T;
+  CollectionAllocator() = default;
+  template <typename U>
+  CollectionAllocator(const CollectionAllocator<U>&) {}
+  T* allocate(size_t n) {
+    if (n == 0 || n > kPooledCollectionSlots) return static_cast<T*>(::operator new(n * sizeof(T)));
+    return static_cast<T*>(AllocateCollectionBlock(n * sizeof(T), n - 1));
+  }
+  void deallocate(T* p, size_t n) {
+    if (n == 0 || n > kPooledCollectionSlots) {
+      ::operator delete(p);
+      return;
+    }
+    FreeCollectionBlock(p, n * sizeof(T), n - 1);
+  }
+  template <typename U>
+  bool operator==(const CollectionAllocator<U>&) const { return true; }
+};
+
+}  // namespace internal
+
 // An ordered FHIRPath collection.
-using Collection = std::vector<Value>;
+using Collection = std::vector<Value, internal::CollectionAllocator<Value>>;
 
 // Parses a decimal or integer text ("-1.50", "3", "1e2"); nullopt when it is not a number.
 std::optional<Decimal> ParseDecimal(std::string_view text);
