@@ -9,6 +9,7 @@
 
 #include "adapter/api/log.h"
 #include "adapter/cases/task_tracking.h"
+#include "adapter/common/json/json.h"
 #include "adapter/delivery/referral_outbox.h"
 #include "adapter/store/search_params.h"
 
@@ -44,6 +45,16 @@ DeliveryRuntime::DeliveryRuntime(const DeliverySettings& settings, std::shared_p
   store::Store* raw_store = store_.get();
   options.observer = [raw_store](const store::OutboxEntry& entry, delivery::DeliveryEvent event,
                                  const std::string& detail) {
+    if (entry.key.find(':') != std::string::npos) {
+      // Not a case's referral (e.g. a plan pushed to a subscriber): nothing to track but the log.
+      api::LogEvent(event == delivery::DeliveryEvent::kDelivered ? "info" : "error", "delivery_outcome",
+                    {{"outbox", entry.id},
+                     {"destination", entry.destination},
+                     {"key", entry.key},
+                     {"outcome", std::string(cases::TaskStatusForDelivery(event))},
+                     {"attempts", entry.attempts}});
+      return;
+    }
     const std::string_view status = cases::TaskStatusForDelivery(event);
     std::string reason = event == delivery::DeliveryEvent::kDelivered
                              ? "the WorkWell service " + entry.destination + " received the referral"
@@ -68,8 +79,42 @@ DeliveryRuntime::DeliveryRuntime(const DeliverySettings& settings, std::shared_p
 DeliveryRuntime::~DeliveryRuntime() { Stop(std::chrono::milliseconds(5000)); }
 
 std::optional<delivery::Destination> DeliveryRuntime::Resolve(const std::string& destination) const {
+  if (destination.starts_with("subscription/")) return ResolveSubscription(destination.substr(13));
   std::lock_guard<std::mutex> lock(resolver_mutex_);
   return resolver_(destination);
+}
+
+// An R4 Subscription with a rest-hook channel: https://hl7.org/fhir/R4/subscription.html#channels
+// Read at each delivery, so a subscriber that changes its endpoint or switches the subscription
+// off is respected; one that is gone or off makes the push a dead letter.
+std::optional<delivery::Destination> DeliveryRuntime::ResolveSubscription(const std::string& id) const {
+  auto sub = store_->Read("Subscription", id);
+  if (!sub.ok()) return std::nullopt;
+  json::Document doc;
+  json::ParseError err;
+  if (!json::Parse(sub->json, json::Limits{}, doc, err)) return std::nullopt;
+  const json::Value* status = doc.root().Find("status");
+  const json::Value* channel = doc.root().Find("channel");
+  const json::Value* type = channel != nullptr ? channel->Find("type") : nullptr;
+  const json::Value* endpoint = channel != nullptr ? channel->Find("endpoint") : nullptr;
+  if (status == nullptr || status->text() != "active" || type == nullptr || type->text() != "rest-hook" ||
+      endpoint == nullptr || endpoint->text().empty()) {
+    return std::nullopt;
+  }
+  delivery::Destination d;
+  d.url = std::string(endpoint->text());
+  d.max_concurrency = 2;
+  if (const json::Value* headers = channel->Find("header")) {
+    for (const json::Value& h : headers->items()) {
+      const std::string_view text = h.text();
+      const size_t colon = text.find(':');
+      if (colon == std::string_view::npos) continue;
+      std::string_view value = text.substr(colon + 1);
+      while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+      d.extra_headers.emplace_back(std::string(text.substr(0, colon)), std::string(value));
+    }
+  }
+  return d;
 }
 
 void DeliveryRuntime::Start() {

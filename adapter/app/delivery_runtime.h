@@ -46,6 +46,7 @@ class DeliveryRuntime {
 
  private:
   std::optional<delivery::Destination> Resolve(const std::string& destination) const;
+  std::optional<delivery::Destination> ResolveSubscription(const std::string& id) const;
   void LogHeld(const std::vector<std::string>& held);
 
   DeliverySettings settings_;

@@ -107,6 +107,20 @@ DeliverySettings ReadDeliverySettings(const json::Value& section, const std::str
   return d;
 }
 
+PlanSettings ReadPlanSettings(const json::Value& section, const std::string& pointer, api::ConfigReader& reader) {
+  PlanSettings p;
+  if (!reader.ExpectObject(section, pointer,
+                           {"employerDeadlineDays", "maxSupportWeeksInWork", "maxSupportWeeksSeekingWork",
+                            "sweepIntervalMs"})) {
+    return p;
+  }
+  reader.OptionalUint(section, pointer, "employerDeadlineDays", 1, 365, p.employer_deadline_days);
+  reader.OptionalUint(section, pointer, "maxSupportWeeksInWork", 1, 104, p.max_support_weeks_in_work);
+  reader.OptionalUint(section, pointer, "maxSupportWeeksSeekingWork", 1, 104, p.max_support_weeks_seeking_work);
+  reader.OptionalUint(section, pointer, "sweepIntervalMs", 100, 86400000, p.sweep_interval_ms);
+  return p;
+}
+
 }  // namespace
 
 common::Result<GatewayConfig> ParseGatewayConfig(std::string_view text, std::string_view source) {
@@ -124,7 +138,7 @@ common::Result<GatewayConfig> ParseGatewayConfig(std::string_view text, std::str
   }
   api::ConfigReader reader{std::string(source)};
   GatewayConfig config;
-  if (reader.ExpectObject(doc.root(), "", {"server", "fhir", "store", "translate", "routing", "delivery"})) {
+  if (reader.ExpectObject(doc.root(), "", {"server", "fhir", "store", "translate", "routing", "delivery", "plans"})) {
     if (const json::Value* fhir = doc.root().Find("fhir")) {
       config.fhir = ReadFhirSettings(*fhir, "/fhir", reader);
     }
@@ -142,6 +156,9 @@ common::Result<GatewayConfig> ParseGatewayConfig(std::string_view text, std::str
     }
     if (const json::Value* delivery = doc.root().Find("delivery")) {
       config.delivery = ReadDeliverySettings(*delivery, "/delivery", reader);
+    }
+    if (const json::Value* plans = doc.root().Find("plans")) {
+      config.plans = ReadPlanSettings(*plans, "/plans", reader);
     }
   }
   if (!reader.ok()) return reader.status();

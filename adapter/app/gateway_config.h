@@ -49,6 +49,14 @@ struct DeliverySettings {
   uint64_t threads = 2;                           // outbound HTTP client threads
 };
 
+// The "plans" section: the Stay in Work plan lifecycle (docs/STAYINWORK.md).
+struct PlanSettings {
+  uint64_t employer_deadline_days = 14;  // then the SSP fallback
+  uint64_t max_support_weeks_in_work = 8;
+  uint64_t max_support_weeks_seeking_work = 16;
+  uint64_t sweep_interval_ms = 3600000;  // how often time-driven events (deadline, period end) are checked
+};
+
 // Everything the config file configures. Immutable once loaded.
 // Limits on the FHIR JSON in request bodies (the body size itself is server.maxBodyBytes).
 struct FhirSettings {
@@ -63,6 +71,7 @@ struct GatewayConfig {
   TranslateSettings translate;
   RoutingSettings routing;
   DeliverySettings delivery;
+  PlanSettings plans;
 };
 
 // Parses config text; `source` names it in messages. InvalidArgument lists every problem, one

@@ -110,7 +110,16 @@ common::Status RegisterRoutes(const GatewayConfig& config, api::Router& router, 
   std::shared_ptr<DeliveryRuntime> runtime_delivery = runtime.delivery;
   deps.metrics_text = [runtime_delivery] { return runtime_delivery->MetricsText(); };
   deps.now = now;
-  return AddCaseRoutes(router, std::move(deps));
+  if (common::Status s = AddCaseRoutes(router, std::move(deps)); !s.ok()) return s;
+
+  stayinwork::Policy policy;
+  policy.employer_deadline_days = static_cast<int>(config.plans.employer_deadline_days);
+  policy.max_support_weeks_in_work = static_cast<int>(config.plans.max_support_weeks_in_work);
+  policy.max_support_weeks_seeking_work = static_cast<int>(config.plans.max_support_weeks_seeking_work);
+  auto plans = std::make_shared<cases::PlanService>(validator.value(), store.value(), [] { return cases::UkNowInstant(); },
+                                                    policy);
+  runtime.sweeper = std::make_shared<PlanSweeper>(plans, std::chrono::milliseconds(config.plans.sweep_interval_ms));
+  return AddPlanRoutes(router, plans);
 }
 
 }  // namespace workwell::app

@@ -7,6 +7,7 @@
 
 #include "adapter/api/health.h"
 #include "adapter/app/delivery_runtime.h"
+#include "adapter/app/plan_routes.h"
 #include "adapter/cases/intake.h"
 #include "adapter/api/router.h"
 #include "adapter/app/gateway_config.h"
@@ -26,6 +27,7 @@ struct GatewayRuntime {
   std::shared_ptr<store::Store> store;
   std::shared_ptr<cases::RoutingConfigHolder> routing;
   std::shared_ptr<DeliveryRuntime> delivery;
+  std::shared_ptr<PlanSweeper> sweeper;  // not yet started
 };
 common::Status RegisterRoutes(const GatewayConfig& config, api::Router& router, api::Health& health,
                               GatewayRuntime& runtime);

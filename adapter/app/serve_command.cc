@@ -187,6 +187,7 @@ int RunServe(std::span<const std::string> args, std::ostream& out, std::ostream&
                  {"workerThreads", int64_t{effective.worker_threads}},
                  {"version", WORKWELL_VERSION}});
   runtime.delivery->Start();
+  runtime.sweeper->Start();
   health.SetReady(true);
 
   int signal_number = 0;
@@ -198,6 +199,7 @@ int RunServe(std::span<const std::string> args, std::ostream& out, std::ostream&
   api::LogEvent("info", "shutting_down", {{"signal", signal_number == SIGINT ? "SIGINT" : "SIGTERM"}});
   health.SetReady(false);
   server.Stop();
+  runtime.sweeper->Stop();
   runtime.delivery->Stop(config.server.shutdown_timeout);
   api::LogEvent("info", "stopped", {});
   return kExitOk;

@@ -109,6 +109,25 @@ common::BasicResult<FitNote, Problem> FitNote::Parse(std::string_view json_text)
   v.period_end = std::string(StringAt(period, "end"));
   if (v.period_start.empty())
     return Bad("required", "Observation.effectivePeriod.start", "The fit note has no start date");
+  if (v.period_end.empty()) {
+    // A note stated as a duration ("4 weeks") covers start .. start + duration - 1 day: the Med3
+    // "for N days/weeks" form. Other units (months) leave the end open.
+    const json::Value* duration = FindExtension(&root, vocab::kDurationUrl);
+    const json::Value* value = duration != nullptr ? duration->Find("valueDuration") : nullptr;
+    const std::string_view code = StringAt(value, "code");
+    const auto start = DayNumber(v.period_start);
+    int64_t n = 0;
+    bool digits = false;
+    if (value != nullptr && value->Find("value") != nullptr && value->Find("value")->IsNumber()) {
+      const std::string_view text = value->Find("value")->text();
+      digits = !text.empty() && text.size() < 5;
+      for (char c : text) digits = digits && c >= '0' && c <= '9';
+      if (digits) n = std::stoll(std::string(text));
+    }
+    if (start && digits && n > 0 && (code == "d" || code == "wk")) {
+      v.period_end = FormatDay(*start + n * (code == "wk" ? 7 : 1) - 1);
+    }
+  }
   const json::Value* issue = FindExtension(&root, vocab::kIssueDateUrl);
   v.issue_date = std::string(StringAt(issue, "valueDate"));
   const json::Value* assessed = FindExtension(&root, vocab::kAssessmentDateUrl);

@@ -122,6 +122,20 @@ constexpr SearchParamDef kComposition[] = {
     {"identifier", P::kToken, {"identifier"}, {}, "Composition.identifier", "A business identifier"},
 };
 
+constexpr SearchParamDef kCommunication[] = {
+    {"patient", P::kReference, {"subject"}, "Patient", "Communication.subject.where(resolve() is Patient)",
+     "The patient the message is about"},
+    {"subject", P::kReference, {"subject"}, {}, "Communication.subject", "The subject of the message"},
+    {"recipient", P::kReference, {"recipient"}, {}, "Communication.recipient", "Who the message is for"},
+    {"identifier", P::kToken, {"identifier"}, {}, "Communication.identifier", "A business identifier"},
+    {"sent", P::kDate, {"sent"}, {}, "Communication.sent", "When it was sent"},
+};
+
+constexpr SearchParamDef kSubscription[] = {
+    {"status", P::kToken, {"status"}, {}, "Subscription.status", "requested | active | error | off"},
+    {"type", P::kToken, {"channel.type"}, {}, "Subscription.channel.type", "rest-hook | websocket | email | sms | message"},
+};
+
 constexpr SearchParamDef kHealthcareService[] = {
     {"identifier", P::kToken, {"identifier"}, {}, "HealthcareService.identifier", "An identifier, e.g. the DoS service id"},
     {"name", P::kString, {"name"}, {}, "HealthcareService.name", "The name of the service"},
@@ -153,6 +167,7 @@ struct TypeTable {
 
 constexpr TypeTable kTables[] = {
     {"CarePlan", kCarePlan},
+    {"Communication", kCommunication},
     {"Composition", kComposition},
     {"Condition", kCondition},
     {"Consent", kConsent},
@@ -165,6 +180,7 @@ constexpr TypeTable kTables[] = {
     {"Practitioner", kPractitioner},
     {"QuestionnaireResponse", kQuestionnaireResponse},
     {"ServiceRequest", kServiceRequest},
+    {"Subscription", kSubscription},
     {"Task", kTask},
 };
 
