@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Starts the reference WorkWell service and the gateway (SQLite data in WORK_DIR/data, routing
+# Starts the reference WorkWell service, the reference GP endpoint and the gateway (SQLite data in WORK_DIR/data, routing
 # pointed at the service), then runs examples/flow.py against them.
 # Usage: examples/flow.sh GATEWAY_BINARY SERVICE_BINARY WORK_DIR PORT [--serve]
 #   PORT 0 picks a free one. With --serve both keep running after the flow until Ctrl-C;
@@ -19,6 +19,12 @@ pids+=($!)
 for _ in $(seq 1 200); do grep -q listening "$work/service.out" 2>/dev/null && break; sleep 0.05; done
 service_port=$(grep -o '[0-9]*' "$work/service.out" | head -1)
 [ -n "$service_port" ] || { echo "the reference WorkWell service did not start" >&2; exit 1; }
+# The reference GP system endpoint, where the gateway pushes the Stay in Work plan.
+python3 "$src/examples/gp-system/gp_endpoint.py" --port 0 > "$work/gp.out" 2>"$work/gp.log" &
+pids+=($!)
+for _ in $(seq 1 200); do grep -q listening "$work/gp.out" 2>/dev/null && break; sleep 0.05; done
+gp_port=$(grep -o '[0-9]*' "$work/gp.out" | head -1)
+[ -n "$gp_port" ] || { echo "the reference GP endpoint did not start" >&2; exit 1; }
 python3 "$src/scripts/local-routing.py" "$src/config/routing" "$work/routing" "http://127.0.0.1:$service_port/fhir"
 python3 - "$src/config/gateway.json" "$work" "$port" <<'PY'
 import json, sys
@@ -38,11 +44,13 @@ for _ in $(seq 1 600); do
 done
 [ -s "$work/port" ] || { echo "the gateway did not report its port" >&2; exit 1; }
 status=0
-python3 "$src/examples/flow.py" "http://127.0.0.1:$(cat "$work/port")" "$src/examples" "http://127.0.0.1:$service_port" || status=$?
+python3 "$src/examples/flow.py" "http://127.0.0.1:$(cat "$work/port")" "$src/examples" "http://127.0.0.1:$service_port" \
+  "http://127.0.0.1:$gp_port" || status=$?
 if [ "$serve" = --serve ]; then
   echo
   echo "The gateway is serving on http://127.0.0.1:$(cat "$work/port") (SQLite data in $work/data), the"
-  echo "reference WorkWell service on http://127.0.0.1:$service_port. Ctrl-C stops both."
+  echo "reference WorkWell service on http://127.0.0.1:$service_port and the GP endpoint on"
+  echo "http://127.0.0.1:$gp_port/received. Ctrl-C stops them."
   wait "${pids[1]}"
 fi
 exit "$status"
