@@ -51,29 +51,15 @@ struct Additions {
   std::string service_org_url, service_url, referral_url, careplan_url, encounter_url;
 };
 
-// One entry of the transaction Bundle: POST, conditional on the identifier for resources that
-// must not be duplicated (the same patient, practice, practitioner or service in many cases).
-void PostEntry(json::Builder& b, std::string_view full_url, const json::Value& resource, std::string_view type) {
-  b.StartObject();
-  b.Key("fullUrl").String(full_url);
-  b.Key("resource").Raw(resource);
-  b.Key("request").StartObject().Key("method").String("POST").Key("url").String(type);
-  std::string_view system, value;
-  if (type == "Patient") {
-    system = kNhsNumberSystem;
-    value = IdentifierValue(&resource, kNhsNumberSystem);
-  } else if (type == "Organization" || type == "Practitioner" || type == "HealthcareService") {
+// The identifier a resource is matched by, so that the same patient, practice, practitioner or
+// service in many cases is stored once: Patient by NHS number, the others by their first identifier.
+std::pair<std::string_view, std::string_view> MatchIdentifier(const json::Value& resource, std::string_view type) {
+  if (type == "Patient") return {kNhsNumberSystem, IdentifierValue(&resource, kNhsNumberSystem)};
+  if (type == "Organization" || type == "Practitioner" || type == "HealthcareService") {
     const json::Value* ids = resource.Find("identifier");
-    if (ids != nullptr && ids->size() > 0) {
-      system = Str(&ids->items()[0], "system");
-      value = Str(&ids->items()[0], "value");
-    }
+    if (ids != nullptr && ids->size() > 0) return {Str(&ids->items()[0], "system"), Str(&ids->items()[0], "value")};
   }
-  if (!system.empty() && !value.empty()) {
-    b.Key("ifNoneExist").String(store::EncodeQueryString({{"identifier", std::string(system) + "|" + std::string(value)}}));
-  }
-  b.EndObject();
-  b.EndObject();
+  return {};
 }
 
 // Copies a WorkWell referral with its performer set to the routed service.
@@ -178,6 +164,7 @@ class Submission {
                                "; nothing was stored or sent again")};
       return Answer(200, issues_, location);
     }
+    for (const std::string& d : duplicates_) issues_.push_back(MakeIssue(Severity::kInformation, "multiple-matches", d));
     for (const Issue& i : decision_.issues) issues_.push_back(i);
     std::string summary = "case " + case_key_ + " recorded as " + location + ": " +
                           routing::OutcomeName(decision_.outcome) + " (rule " +
@@ -190,6 +177,33 @@ class Submission {
   }
 
  private:
+  // One entry of the transaction Bundle: POST, conditional on the resource's match identifier.
+  // Several stored resources with that identifier (made elsewhere, e.g. by plain REST creates)
+  // do not stop the case: it uses the one updated last, and the sender is told.
+  void PostEntry(json::Builder& b, std::string_view full_url, const json::Value& resource, std::string_view type) {
+    b.StartObject();
+    b.Key("fullUrl").String(full_url);
+    b.Key("resource").Raw(resource);
+    b.Key("request").StartObject().Key("method").String("POST").Key("url").String(type);
+    const auto [system, value] = MatchIdentifier(resource, type);
+    if (!system.empty() && !value.empty()) {
+      const std::string token = std::string(system) + "|" + std::string(value);
+      std::string condition = store::EncodeQueryString({{"identifier", token}});
+      if (tx_ != nullptr) {
+        auto found = tx_->Search(type, store::SearchRequest{{{"identifier", token}, {"_sort", "-_lastUpdated"}, {"_count", "1"}}, true});
+        if (found.ok() && found->total > 1) {
+          const std::string& chosen = found->matches.front().id;
+          condition = store::EncodeQueryString({{"_id", chosen}});
+          duplicates_.push_back(std::to_string(found->total) + " " + std::string(type) + " resources have the identifier " +
+                                token + "; the case uses " + std::string(type) + "/" + chosen + ", updated last");
+        }
+      }
+      b.Key("ifNoneExist").String(condition);
+    }
+    b.EndObject();
+    b.EndObject();
+  }
+
   // The entries of the transaction, and what the gateway adds for a routed case.
   void BuildTransaction(json::Document& tx_doc, Additions& add) {
     const bool route = decision_.outcome == routing::Outcome::kRoute;
@@ -357,7 +371,10 @@ class Submission {
   store::StoreStatus WriteCase(store::Transaction& tx, std::string& task_json, std::string& failure) {
     json::Document tx_doc;
     Additions add;
+    tx_ = &tx;
+    duplicates_.clear();
     BuildTransaction(tx_doc, add);
+    tx_ = nullptr;
     auto written = store::ApplyTransaction(tx, tx_doc.root());
     if (!written.ok()) return written.status();
     // fullUrl -> what was stored (or matched) for it.
@@ -507,6 +524,8 @@ class Submission {
   std::string case_key_;
   std::string task_id_;
   routing::RoutingDecision decision_;
+  store::Transaction* tx_ = nullptr;     // while the transaction Bundle is built
+  std::vector<std::string> duplicates_;  // resources matched among several, for the sender
 };
 
 }  // namespace
