@@ -214,6 +214,26 @@ TEST_F(HttpsServerTest, OldProtocolsAndWeakCiphersAreRefused) {
   EXPECT_FALSE(Whoami(cbc).handshake);  // CBC suites, and GCM without ECDHE
 }
 
+TEST_F(HttpsServerTest, ClientRenegotiationIsRefused) {
+  StartServer(security::ClientCertificateMode::kNone);
+  std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> ctx(SSL_CTX_new(TLS_client_method()), SSL_CTX_free);
+  SSL_CTX_set_max_proto_version(ctx.get(), TLS1_2_VERSION);  // TLS 1.3 has no renegotiation at all
+  X509_STORE_add_cert(SSL_CTX_get_cert_store(ctx.get()), ca_.cert.get());
+  SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_PEER, nullptr);
+  const int fd = Connect(port_);
+  ASSERT_GE(fd, 0);
+  std::unique_ptr<SSL, decltype(&SSL_free)> ssl(SSL_new(ctx.get()), SSL_free);
+  SSL_set_fd(ssl.get(), fd);
+  ASSERT_EQ(SSL_connect(ssl.get()), 1);
+  ASSERT_EQ(SSL_renegotiate(ssl.get()), 1);
+  // The server answers the new ClientHello with a no_renegotiation alert, so the second
+  // handshake does not complete (OpenSSL 3 refuses client renegotiation by default, and the
+  // context says so too; with SSL_OP_ALLOW_CLIENT_RENEGOTIATION this check fails).
+  EXPECT_NE(SSL_do_handshake(ssl.get()), 1);
+  ERR_clear_error();
+  ::close(fd);
+}
+
 TEST_F(HttpsServerTest, PlainHttpGetsNoHttpAnswer) {
   StartServer(security::ClientCertificateMode::kNone);
   const int fd = Connect(port_);
