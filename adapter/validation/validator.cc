@@ -1,6 +1,7 @@
 #include "adapter/validation/validator.h"
 
 #include <algorithm>
+#include <deque>
 #include <set>
 #include <unordered_map>
 
@@ -19,6 +20,18 @@ using fhir::Severity;
 namespace {
 
 constexpr std::string_view kCoreBase = "http://hl7.org/fhir/StructureDefinition/";
+
+const std::vector<Discriminator> kNoDiscriminators;
+
+// Comparisons against literals go through string_view so that the length is compared first
+// (std::string == const char* measures the literal and compares on every call).
+bool IsExtensionName(std::string_view name) { return name == "extension" || name == "modifierExtension"; }
+
+// Type codes a node of any type satisfies in CheckType.
+bool IsGenericTypeCode(std::string_view code) {
+  return code.substr(0, 7) == "System." || code == "Resource" || code == "DomainResource" ||
+         code == "BackboneElement" || code == "Element";
+}
 
 std::string_view Text(const json::Value* v) { return v != nullptr && v->IsString() ? v->text() : std::string_view(); }
 
@@ -247,8 +260,13 @@ class Run {
   }
 
   void ValidateChildren(const ElementDef& parent, const InstanceNode& node) {
+    // One buffer per recursion depth, reused across calls (a deque keeps references stable
+    // while deeper levels add theirs).
+    if (items_by_depth_.size() <= depth_) items_by_depth_.emplace_back();
+    std::vector<const InstanceNode*>& items = items_by_depth_[depth_];
+    ++depth_;
     for (const ElementDef& c : parent.children) {
-      std::vector<const InstanceNode*> items;
+      items.clear();
       for (const InstanceNode* child : node.children()) {
         if (child->name() == c.name) items.push_back(child);
       }
@@ -263,7 +281,7 @@ class Run {
               c.path + ": max allowed = " + CardText(c.max) + ", but found " + std::to_string(n) + SourceSuffix());
       }
       if (items.empty() && c.slices.empty()) continue;
-      const bool is_extension = c.name == "extension" || c.name == "modifierExtension";
+      const bool is_extension = IsExtensionName(c.name);
       if (!c.slices.empty()) {
         ValidateSliced(c, node, items, is_extension);
       } else {
@@ -273,6 +291,7 @@ class Run {
         }
       }
     }
+    --depth_;
   }
 
   std::string SourceSuffix() const {
@@ -439,15 +458,15 @@ class Run {
 
   bool MatchesSlice(const ElementDef& sliced, const ElementDef& slice, const InstanceNode& item) {
     const Slicing* slicing = sliced.slicing ? &*sliced.slicing : nullptr;
-    std::vector<Discriminator> discs;
-    if (slicing != nullptr) discs = slicing->discriminators;
-    if (discs.empty() && (sliced.name == "extension" || sliced.name == "modifierExtension")) {
-      discs.push_back({Discriminator::Type::kValue, "url"});
-    }
+    static const std::vector<Discriminator> kByUrl{{Discriminator::Type::kValue, "url"}};
+    static const std::vector<Discriminator> kByType{{Discriminator::Type::kType, "$this"}};
+    const std::vector<Discriminator>* discs = &kNoDiscriminators;
+    if (slicing != nullptr) discs = &slicing->discriminators;
+    if (discs->empty() && IsExtensionName(sliced.name)) discs = &kByUrl;
     // A choice constrained by renaming (valueQuantity) is a type slice of value[x].
-    if (discs.empty() && sliced.is_choice) discs.push_back({Discriminator::Type::kType, "$this"});
-    if (discs.empty()) return false;
-    for (const Discriminator& d : discs) {
+    if (discs->empty() && sliced.is_choice) discs = &kByType;
+    if (discs->empty()) return false;
+    for (const Discriminator& d : *discs) {
       switch (d.type) {
         case Discriminator::Type::kValue:
         case Discriminator::Type::kPattern: {
@@ -573,9 +592,9 @@ class Run {
     if (actual.rfind("System.String#", 0) == 0) return;  // Element.id, Extension.url, Resource.id
     std::string allowed;
     for (const TypeRef& t : def.types) {
-      if (t.code == actual || t.code.rfind("System.", 0) == 0 || t.code == "Resource" || t.code == "DomainResource" ||
-          t.code == "BackboneElement" || t.code == "Element") {
-        if (t.code == "Resource" || t.code == "DomainResource") {
+      const std::string_view code = t.code;
+      if (code == actual || IsGenericTypeCode(code)) {
+        if (code == "Resource" || code == "DomainResource") {
           if (!node.is_resource()) continue;
         }
         CheckTypeProfiles(t, node);
@@ -771,22 +790,33 @@ class Run {
   void CheckConstraints(const ElementDef& def, const InstanceNode& node) {
     if (def.constraints.empty()) return;
     fhir::fhirpath::EvalEnv env;
-    env.types = &oracle_;
-    env.resource = node.resource();
-    // %rootResource: the resource itself, or for a contained resource its container. A Bundle
-    // entry's resource is its own root (https://hl7.org/fhir/R4/fhirpath.html#variables).
-    const InstanceNode* root = node.resource();
-    while (root != nullptr && root->name() == "contained" && root->parent() != nullptr) root = root->parent()->resource();
-    env.root_resource = root != nullptr ? root : tree_root_;
-    env.resolver = resolver_;
+    bool env_ready = false;
     for (const Constraint& c : def.constraints) {
       if (c.compiled == nullptr) continue;
       if (std::optional<bool> native = NativeInvariant(c, node)) {
         if (*native) continue;
       } else {
-        auto result = fhir::fhirpath::EvaluateBoolean(*c.compiled, node, env);
-        if (!result.ok() || !result.value().has_value()) continue;
-        if (*result.value()) continue;
+        if (!env_ready) {
+          env_ready = true;
+          env.types = &oracle_;
+          env.resource = node.resource();
+          // %rootResource: the resource itself, or for a contained resource its container. A
+          // Bundle entry's resource is its own root (https://hl7.org/fhir/R4/fhirpath.html#variables).
+          const InstanceNode* root = node.resource();
+          while (root != nullptr && root->name() == "contained" && root->parent() != nullptr) {
+            root = root->parent()->resource();
+          }
+          env.root_resource = root != nullptr ? root : tree_root_;
+          env.resolver = resolver_;
+        }
+        // The same expression on the same node (a resource's invariants reached through its
+        // core definition and each profile) is evaluated once per validation.
+        auto [it, fresh] = constraint_results_.try_emplace({c.compiled.get(), &node}, true);
+        if (fresh) {
+          auto result = fhir::fhirpath::EvaluateBoolean(*c.compiled, node, env);
+          it->second = !result.ok() || !result.value().has_value() || *result.value();
+        }
+        if (it->second) continue;
       }
       std::string text = "Constraint failed: " + c.key + ": '" + c.human + "'";
       if (c.is_error) {
@@ -960,6 +990,15 @@ class Run {
   const InstanceNode* current_resource_ = nullptr;
   const Profile* profile_ = nullptr;
   std::set<std::string> seen_;
+  std::deque<std::vector<const InstanceNode*>> items_by_depth_;
+  // Whether (expression, node) held, or could not be decided (which is not reported).
+  struct PairHash {
+    size_t operator()(const std::pair<const void*, const void*>& p) const {
+      return std::hash<const void*>()(p.first) * 31 + std::hash<const void*>()(p.second);
+    }
+  };
+  std::unordered_map<std::pair<const void*, const void*>, bool, PairHash> constraint_results_;
+  size_t depth_ = 0;
 };
 
 }  // namespace

@@ -1063,6 +1063,23 @@ Status Evaluator::Convert(Fn fn, const Collection& focus, Collection& out) {
 
 Status Evaluator::StringFunction(const Ast& n, const Collection& focus, const Collection& input, const Scope& scope,
                                  Collection& out) {
+  // startsWith/endsWith/contains of one string element with a literal argument (ref-1, bdl-8):
+  // answered on the element's text in place, with the same result as the general path below.
+  if ((n.fn == Fn::kStartsWith || n.fn == Fn::kEndsWith || n.fn == Fn::kContainsString) && focus.size() == 1 &&
+      focus[0].is_node() && n.children.size() > 1 && n.children[1]->kind == AstKind::kLiteral &&
+      n.children[1]->literal->type() == ValueType::kString) {
+    const Node& node = *focus[0].node();
+    if (node.primitive_kind() == PrimitiveKind::kString && node.has_value()) {
+      const std::string_view s = node.primitive_text();
+      const std::string& arg = n.children[1]->literal->string();
+      bool r = false;
+      if (n.fn == Fn::kStartsWith) r = s.substr(0, arg.size()) == arg;
+      if (n.fn == Fn::kEndsWith) r = s.size() >= arg.size() && s.substr(s.size() - arg.size()) == arg;
+      if (n.fn == Fn::kContainsString) r = s.find(arg) != std::string_view::npos;
+      out.push_back(Value::Boolean(r));
+      return Status::Ok();
+    }
+  }
   auto sv = SingleString(focus, n.name);
   if (!sv.ok()) return sv.status();
   if (!sv.value()) return Status::Ok();
