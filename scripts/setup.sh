@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git python3 ca-certificates
   libboost-dev libboost-system-dev libcpprest-dev rapidjson-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev libsqlite3-dev sqlite3 libpq-dev postgresql
-  npm
+  openssl stunnel4 npm
 )
 
 missing=()

@@ -32,6 +32,9 @@ DeliveryRuntime::DeliveryRuntime(const DeliverySettings& settings, std::shared_p
     : settings_(settings), store_(std::move(store)), resolver_(std::move(resolver)) {
   delivery::CppRestTransportOptions transport;
   transport.threads = static_cast<size_t>(settings.threads);
+  transport.ca_file = settings.ca_file;
+  transport.client_certificate_file = settings.client_certificate_file;
+  transport.client_key_file = settings.client_key_file;
   transport_ = std::make_unique<delivery::CppRestTransport>(transport);
   delivery::DispatcherOptions options;
   options.worker = "gateway-" + std::to_string(::getpid());

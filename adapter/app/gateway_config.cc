@@ -82,7 +82,7 @@ DeliverySettings ReadDeliverySettings(const json::Value& section, const std::str
   DeliverySettings d;
   if (!reader.ExpectObject(section, pointer,
                            {"enabled", "publicBaseUrl", "pollMs", "maxInFlight", "requestTimeoutMs", "maxAttempts",
-                            "initialBackoffMs", "maxBackoffMs", "threads"})) {
+                            "initialBackoffMs", "maxBackoffMs", "threads", "tls"})) {
     return d;
   }
   if (const json::Value* enabled = section.Find("enabled")) {
@@ -104,6 +104,24 @@ DeliverySettings ReadDeliverySettings(const json::Value& section, const std::str
   reader.OptionalUint(section, pointer, "initialBackoffMs", 1, 3600000, d.initial_backoff_ms);
   reader.OptionalUint(section, pointer, "maxBackoffMs", 1, 86400000, d.max_backoff_ms);
   reader.OptionalUint(section, pointer, "threads", 1, 64, d.threads);
+  if (const json::Value* tls = section.Find("tls")) {
+    const std::string at = api::ConfigReader::Child(pointer, "tls");
+    if (reader.ExpectObject(*tls, at, {"caFile", "clientCertificateFile", "clientKeyFile"})) {
+      reader.OptionalString(*tls, at, "caFile", d.ca_file);
+      reader.OptionalString(*tls, at, "clientCertificateFile", d.client_certificate_file);
+      reader.OptionalString(*tls, at, "clientKeyFile", d.client_key_file);
+      if (d.client_certificate_file.empty() != d.client_key_file.empty()) {
+        reader.Error(at, "clientCertificateFile and clientKeyFile come together");
+      }
+      for (const auto& [key, path] : {std::pair<const char*, const std::string*>{"caFile", &d.ca_file},
+                                      {"clientCertificateFile", &d.client_certificate_file},
+                                      {"clientKeyFile", &d.client_key_file}}) {
+        if (!path->empty() && !std::ifstream(*path).good()) {
+          reader.Error(api::ConfigReader::Child(at, key), "cannot read " + *path);
+        }
+      }
+    }
+  }
   return d;
 }
 

@@ -47,6 +47,11 @@ struct DeliverySettings {
   uint64_t initial_backoff_ms = 1000;             // first retry delay, doubled each time
   uint64_t max_backoff_ms = 300000;
   uint64_t threads = 2;                           // outbound HTTP client threads
+  // Outbound TLS (https:// service endpoints; peers are always verified): a PEM CA bundle
+  // instead of the system's, and the gateway's client certificate and key for mutual TLS.
+  std::string ca_file;
+  std::string client_certificate_file;
+  std::string client_key_file;
 };
 
 // The "plans" section: the Stay in Work plan lifecycle (docs/STAYINWORK.md).

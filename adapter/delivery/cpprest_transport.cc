@@ -44,7 +44,9 @@ void InitializeCppRestThreads(size_t threads) {
   });
 }
 
-CppRestTransport::CppRestTransport(CppRestTransportOptions options) { InitializeCppRestThreads(options.threads); }
+CppRestTransport::CppRestTransport(CppRestTransportOptions options) : options_(std::move(options)) {
+  InitializeCppRestThreads(options_.threads);
+}
 
 CppRestTransport::~CppRestTransport() = default;
 
@@ -62,6 +64,18 @@ std::shared_ptr<http::client::http_client> CppRestTransport::Client(const std::s
   if (it != clients_.end()) return it->second;
   http::client::http_client_config config;
   config.set_timeout(timeout);
+  config.set_validate_certificates(true);
+  const CppRestTransportOptions options = options_;
+  config.set_ssl_context_callback([options](boost::asio::ssl::context& ctx) {
+    // Called by cpprestsdk when it opens a TLS connection; errors become a failed send.
+    ctx.set_options(boost::asio::ssl::context::no_sslv2 | boost::asio::ssl::context::no_sslv3 |
+                    boost::asio::ssl::context::no_tlsv1 | boost::asio::ssl::context::no_tlsv1_1);
+    if (!options.ca_file.empty()) ctx.load_verify_file(options.ca_file);
+    if (!options.client_certificate_file.empty()) {
+      ctx.use_certificate_chain_file(options.client_certificate_file);
+      ctx.use_private_key_file(options.client_key_file, boost::asio::ssl::context::pem);
+    }
+  });
   auto client = std::make_shared<http::client::http_client>(web::uri(url), config);
   clients_.emplace(key, client);
   return client;

@@ -23,6 +23,13 @@ namespace workwell::delivery {
 
 struct CppRestTransportOptions {
   size_t threads = 4;  // cpprestsdk's pool; the first transport made sets it for the process
+  // TLS for https:// endpoints: peers are always verified (certificate chain and host name),
+  // TLS 1.2 or newer. `ca_file`: a PEM bundle of the CAs to trust instead of the system's; empty
+  // = the system store. `client_certificate_file` + `client_key_file` (PEM): the gateway's own
+  // certificate for services that require mutual TLS; both or neither.
+  std::string ca_file;
+  std::string client_certificate_file;
+  std::string client_key_file;
 };
 
 // Thread-safe; Send may be called from any thread. Outstanding sends keep what they need
@@ -42,6 +49,7 @@ class CppRestTransport : public Transport {
                                                          std::string& key);
   void Evict(const std::string& key);
 
+  CppRestTransportOptions options_;
   mutable std::mutex mutex_;
   std::map<std::string, std::shared_ptr<web::http::client::http_client>> clients_;
 };

@@ -85,12 +85,14 @@ class Service(Listener):
 
 
 class Gateway:
-    def __init__(self, work, routing_dir, backend, plans=None, **delivery):
+    def __init__(self, work, routing_dir, backend, plans=None, tls=None, **delivery):
         self.work = work
         self.config = os.path.join(work, "gateway.json")
         settings = {"pollMs": 50, "initialBackoffMs": 100, "maxBackoffMs": 400, "maxAttempts": 4,
                     "requestTimeoutMs": 2000}
         settings.update(delivery)
+        if tls:
+            settings["tls"] = tls
         if backend == "postgres":
             store = {"backend": "postgres",
                      "postgres": {"dsnEnv": "WORKWELL_PG_DSN", "schema": f"submit_test_{os.getpid()}"}}
