@@ -68,8 +68,11 @@ InstanceTree::InstanceTree(const fhir::Model& model, const json::Value& resource
 }
 
 InstanceNode* InstanceTree::NewNode() {
-  nodes_.emplace_back();
-  return &nodes_.back();
+  if (used_in_block_ == kBlock) {
+    blocks_.push_back(std::make_unique<InstanceNode[]>(kBlock));
+    used_in_block_ = 0;
+  }
+  return &blocks_.back()[used_in_block_++];
 }
 
 void InstanceTree::BuildResource(InstanceNode* node, const json::Value& value) {
@@ -82,6 +85,7 @@ void InstanceTree::BuildResource(InstanceNode* node, const json::Value& value) {
 
 void InstanceTree::BuildObject(InstanceNode* node, const json::Value& object, const fhir::TypeInfo& type) {
   const auto& members = object.members();
+  node->children_.reserve(members.size());
   for (size_t i = 0; i < members.size(); ++i) {
     const json::Member& m = members[i];
     if (m.key == "resourceType" && type.IsResource()) continue;  // ExampleScenario.instance has an element of that name

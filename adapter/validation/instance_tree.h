@@ -4,7 +4,7 @@
 // JSON and its FHIRPath location. The validator walks it and FHIRPath evaluates over it.
 // Built once per validation; immutable afterwards; lives as long as the JSON it points into.
 
-#include <deque>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -77,8 +77,12 @@ class InstanceTree {
   void BuildObject(InstanceNode* node, const json::Value& object, const fhir::TypeInfo& type);
   void BuildCompanion(InstanceNode* node, const json::Value& companion);
 
+  // Nodes live in fixed-size blocks that never move (a node is pointed to by its children and
+  // by FHIRPath values); one allocation per kBlock nodes.
+  static constexpr size_t kBlock = 128;
   const fhir::Model& model_;
-  std::deque<InstanceNode> nodes_;
+  std::vector<std::unique_ptr<InstanceNode[]>> blocks_;
+  size_t used_in_block_ = kBlock;
   InstanceNode* root_ = nullptr;
 };
 

@@ -82,6 +82,11 @@ const Profile* ProfileSet::Find(std::string_view url) const {
   return nullptr;
 }
 
+const Profile* ProfileSet::Core(const fhir::TypeInfo& type) const {
+  auto it = core_by_type_.find(&type);
+  return it != core_by_type_.end() ? it->second : Core(type.name);
+}
+
 const Profile* ProfileSet::Core(std::string_view type_name) const {
   auto it = core_.find(type_name);
   return it == core_.end() ? nullptr : it->second;
@@ -474,6 +479,11 @@ std::shared_ptr<const ProfileSet> ProfileSet::Build(const ConformanceIndex& inde
   compiler.CompileAll();
   for (const auto& [url, profile] : set->profiles_) {
     if (url.rfind(kCoreBase, 0) == 0 && !profile->is_constraint) set->core_[url.substr(kCoreBase.size())] = profile.get();
+  }
+  for (const auto& [type_name, profile] : set->core_) {
+    for (const fhir::TypeInfo* type : {model.FindType(type_name), model.FindResource(type_name)}) {
+      if (type != nullptr && type->name == type_name) set->core_by_type_[type] = profile;
+    }
   }
   return set;
 }

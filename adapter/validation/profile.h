@@ -102,6 +102,8 @@ class ProfileSet {
   const Profile* Find(std::string_view url) const;
   // The core definition of a type or resource ("Patient", "Quantity").
   const Profile* Core(std::string_view type_name) const;
+  // The same for a type of the model the set was built with, without hashing its name.
+  const Profile* Core(const fhir::TypeInfo& type) const;
   size_t size() const { return profiles_.size(); }
 
  private:
@@ -109,6 +111,7 @@ class ProfileSet {
   std::unordered_map<std::string, std::unique_ptr<Profile>, fhir::StringHash, std::equal_to<>> profiles_;
   std::unordered_map<std::string, const Profile*, fhir::StringHash, std::equal_to<>> by_version_;
   std::unordered_map<std::string, const Profile*, fhir::StringHash, std::equal_to<>> core_;  // by type name
+  std::unordered_map<const fhir::TypeInfo*, const Profile*> core_by_type_;
 };
 
 }  // namespace workwell::validation

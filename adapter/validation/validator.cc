@@ -183,7 +183,7 @@ class Run {
   void ValidateResource(const InstanceNode& res, const std::vector<std::string>& extra) {
     if (res.type() == nullptr) return;
     std::vector<const Profile*> profiles;
-    if (const Profile* core = Core(res.type()->name)) profiles.push_back(core);
+    if (const Profile* core = v_.profiles().Core(*res.type())) profiles.push_back(core);
     std::vector<std::string> claimed;
     if (const json::Value* meta = res.value()->Find("meta")) {
       if (const json::Value* ps = meta->Find("profile")) {
@@ -231,7 +231,7 @@ class Run {
     }
     if (node.type() == nullptr) return nullptr;
     if (node.type()->kind == fhir::TypeInfo::Kind::kBackbone) return nullptr;
-    const Profile* core = Core(node.type()->name);
+    const Profile* core = v_.profiles().Core(*node.type());
     return core != nullptr ? &core->root : nullptr;
   }
 
