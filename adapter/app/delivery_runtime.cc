@@ -5,6 +5,8 @@
 #include <random>
 #include <sstream>
 
+#include <unistd.h>
+
 #include <boost/asio/executor_work_guard.hpp>
 
 #include "adapter/api/log.h"
@@ -37,7 +39,13 @@ DeliveryRuntime::DeliveryRuntime(const DeliverySettings& settings, std::shared_p
   transport.client_key_file = settings.client_key_file;
   transport_ = std::make_unique<delivery::CppRestTransport>(transport);
   delivery::DispatcherOptions options;
-  options.worker = "gateway-" + std::to_string(::getpid());
+  options.worker = settings.worker_id;
+  if (options.worker.empty()) {
+    char host[256] = {0};
+    ::gethostname(host, sizeof host - 1);
+    options.worker = std::string("gateway@") + host;
+  }
+  worker_ = options.worker;
   options.max_in_flight = static_cast<size_t>(settings.max_in_flight);
   options.poll_interval = std::chrono::milliseconds(settings.poll_ms);
   options.request_timeout = std::chrono::milliseconds(settings.request_timeout_ms);
@@ -123,6 +131,12 @@ std::optional<delivery::Destination> DeliveryRuntime::ResolveSubscription(const 
 void DeliveryRuntime::Start() {
   if (started_ || !settings_.enabled) return;
   started_ = true;
+  // What this worker held when it last stopped (a crash) goes back to pending now, rather than
+  // when the leases run out.
+  auto released = store_->ReleaseOutboxClaims(worker_);
+  if (released.ok() && *released > 0) {
+    api::LogEvent("info", "outbox_claims_released", {{"worker", worker_}, {"messages", *released}});
+  }
   dispatcher_->Start();
   thread_ = std::thread([this] {
     auto guard = boost::asio::make_work_guard(io_);

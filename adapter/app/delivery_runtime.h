@@ -58,6 +58,7 @@ class DeliveryRuntime {
   std::unique_ptr<delivery::OutboxDispatcher> dispatcher_;
   std::thread thread_;
   bool started_ = false;
+  std::string worker_;
   std::atomic<int64_t> held_services_{0};
 };
 

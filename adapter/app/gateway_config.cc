@@ -82,7 +82,7 @@ DeliverySettings ReadDeliverySettings(const json::Value& section, const std::str
   DeliverySettings d;
   if (!reader.ExpectObject(section, pointer,
                            {"enabled", "publicBaseUrl", "pollMs", "maxInFlight", "requestTimeoutMs", "maxAttempts",
-                            "initialBackoffMs", "maxBackoffMs", "threads", "tls"})) {
+                            "initialBackoffMs", "maxBackoffMs", "threads", "tls", "workerId"})) {
     return d;
   }
   if (const json::Value* enabled = section.Find("enabled")) {
@@ -104,6 +104,7 @@ DeliverySettings ReadDeliverySettings(const json::Value& section, const std::str
   reader.OptionalUint(section, pointer, "initialBackoffMs", 1, 3600000, d.initial_backoff_ms);
   reader.OptionalUint(section, pointer, "maxBackoffMs", 1, 86400000, d.max_backoff_ms);
   reader.OptionalUint(section, pointer, "threads", 1, 64, d.threads);
+  reader.OptionalString(section, pointer, "workerId", d.worker_id);
   if (const json::Value* tls = section.Find("tls")) {
     const std::string at = api::ConfigReader::Child(pointer, "tls");
     if (reader.ExpectObject(*tls, at, {"caFile", "clientCertificateFile", "clientKeyFile"})) {

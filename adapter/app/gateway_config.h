@@ -47,6 +47,10 @@ struct DeliverySettings {
   uint64_t initial_backoff_ms = 1000;             // first retry delay, doubled each time
   uint64_t max_backoff_ms = 300000;
   uint64_t threads = 2;                           // outbound HTTP client threads
+  // Who this gateway is in the outbox (claims). Stable across restarts, so a restarted gateway
+  // takes back at once what it held when it stopped; unique among gateways sharing a database.
+  // Empty: "gateway@<host name>".
+  std::string worker_id;
   // Outbound TLS (https:// service endpoints; peers are always verified): a PEM CA bundle
   // instead of the system's, and the gateway's client certificate and key for mutual TLS.
   std::string ca_file;

@@ -519,6 +519,22 @@ StoreStatus SqlStore::RequeueDeadLetter(int64_t id) {
   });
 }
 
+StoreResult<int64_t> SqlStore::ReleaseOutboxClaims(std::string_view worker) {
+  int64_t released = 0;
+  StoreStatus st = WithConnection(TxMode::kWrite, [&](SqlConnection& conn) {
+    const SqlParam p[] = {options_.clock(), std::string(worker)};
+    SqlRows rows;
+    StoreStatus s = conn.Execute(
+        "UPDATE outbox SET state = 'pending', available_at = ?, lease_until = 0 WHERE state = 'claimed' AND "
+        "claimed_by = ? RETURNING id",
+        p, &rows);
+    if (s.ok()) released = static_cast<int64_t>(rows.size());
+    return s;
+  });
+  if (!st.ok()) return st;
+  return released;
+}
+
 StoreResult<OutboxEntry> SqlStore::ReadOutboxEntry(int64_t id) {
   std::vector<OutboxEntry> out;
   StoreStatus st = WithConnection(TxMode::kRead, [&](SqlConnection& conn) {

@@ -25,6 +25,7 @@ class SqlStore : public Store {
   StoreResult<std::vector<OutboxEntry>> ListDeadLetters(size_t limit) override;
   StoreStatus RequeueDeadLetter(int64_t id) override;
   StoreResult<OutboxEntry> ReadOutboxEntry(int64_t id) override;
+  StoreResult<int64_t> ReleaseOutboxClaims(std::string_view worker) override;
   StoreResult<std::vector<std::pair<std::string, int64_t>>> CountOutbox() override;
   StoreInfo info() const override { return info_; }
 

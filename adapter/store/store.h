@@ -222,6 +222,10 @@ class Store {
   virtual StoreResult<std::vector<OutboxEntry>> ListDeadLetters(size_t limit) = 0;
   // Puts a dead-lettered entry back to pending (an operator's retry). kNotFound if not dead.
   virtual StoreStatus RequeueDeadLetter(int64_t id) = 0;
+  // Puts every entry claimed by `worker` back to pending, for a worker starting again after it
+  // stopped without finishing (a crash): its claims need not wait for their leases. Only for a
+  // worker name no other running process uses. Returns how many were released.
+  virtual StoreResult<int64_t> ReleaseOutboxClaims(std::string_view worker) = 0;
   // One outbox entry in any state; kNotFound when there is none with `id`.
   virtual StoreResult<OutboxEntry> ReadOutboxEntry(int64_t id) = 0;
   // How many outbox entries are in each state ("pending", "claimed", "done", "dead"); states

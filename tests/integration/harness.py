@@ -167,3 +167,28 @@ def fit_note(practice="M87021", absence_start="2026-11-09", consent=True, **chan
     return r
 
 
+
+
+class Suite:
+    """Named checks that go on after a failure and end with the plain "N passed, N failed" line."""
+
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+
+    def check(self, name, fn):
+        try:
+            fn()
+            self.passed += 1
+            print(f"ok   {name}")
+        except Exception as e:  # a failed check names itself and the suite goes on
+            self.failed += 1
+            print(f"FAIL {name}: {e!r}")
+
+    def run(self, checks, prefix=""):
+        for name, fn in checks:
+            self.check(prefix + name, fn)
+
+    def finish(self):
+        print(f"{self.passed} passed, {self.failed} failed")
+        return 1 if self.failed else 0

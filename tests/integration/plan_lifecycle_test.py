@@ -22,7 +22,7 @@ import tempfile
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (SOURCE, Gateway, GpEndpoint, Service, fit_note, http, wait_for,  # noqa: E402
+from harness import (Suite, SOURCE, Gateway, GpEndpoint, Service, fit_note, http, wait_for,  # noqa: E402
                      write_routing)
 
 import plan_client  # noqa: E402  (examples/workwell-service, put on the path by harness)
@@ -30,19 +30,8 @@ import plan_client  # noqa: E402  (examples/workwell-service, put on the path by
 sys.path.insert(0, os.path.join(SOURCE, "examples"))
 import employer  # noqa: E402
 
-passed = 0
-failed = 0
+suite = Suite()
 
-
-def check(name, fn):
-    global passed, failed
-    try:
-        fn()
-        passed += 1
-        print(f"ok   {name}")
-    except Exception as e:  # a failed check names itself and goes on
-        failed += 1
-        print(f"FAIL {name}: {e!r}")
 
 
 def main():
@@ -195,19 +184,18 @@ def main():
                          ("the GP system reads plans by NHS number, status and version", gp_reads_plans),
                          ("the employer deadline passing triggers the fallback", employer_deadline_triggers_the_fallback),
                          ("the end of the period completes an active plan", period_end_completes_the_plan)]:
-            check(name, fn)
+            suite.check(name, fn)
         gw.stop()
     finally:
         if gw.proc.poll() is None:
             gw.kill()
         service.stop()
         gp.stop()
-        if failed:
+        if suite.failed:
             print("gateway log:", os.path.join(work, "gateway.log"))
         else:
             shutil.rmtree(work, ignore_errors=True)
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return suite.finish()
 
 
 if __name__ == "__main__":

@@ -21,26 +21,15 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (GATEWAY, REFERRAL, Gateway, Service, fit_note, http, wait_for,  # noqa: E402
+from harness import (Suite, GATEWAY, REFERRAL, Gateway, Service, fit_note, http, wait_for,  # noqa: E402
                      write_routing)
 
-passed = 0
-failed = 0
+suite = Suite()
 
 
 def info_texts(outcome):
     return [i["details"]["text"] for i in outcome["issue"] if i["severity"] in ("information", "warning")]
 
-
-def check(name, fn):
-    global passed, failed
-    try:
-        fn()
-        passed += 1
-        print(f"ok   {name}")
-    except Exception as e:  # a failed check names itself and goes on
-        failed += 1
-        print(f"FAIL {name}: {e!r}")
 
 
 def run_suite(backend):
@@ -228,13 +217,13 @@ def run_suite(backend):
                          ("SIGHUP reloads routing; a broken one is refused", sighup_reloads_routing),
                          ("check-config locates routing errors", check_config_reports_routing_errors),
                          ("/metrics", metrics_are_prometheus_text)]:
-            check(f"[{backend}] {name}", fn)
+            suite.check(f"[{backend}] {name}", fn)
         gw.stop()
     finally:
         if gw.proc.poll() is None:
             gw.kill()
         service.stop()
-        if failed:
+        if suite.failed:
             print("gateway log:", os.path.join(work, "gateway.log"))
         else:
             shutil.rmtree(work, ignore_errors=True)
@@ -246,8 +235,7 @@ def main():
         run_suite("postgres")
     else:
         print("skipped the PostgreSQL run: WORKWELL_PG_DSN is not set (scripts/postgres.sh start)")
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return suite.finish()
 
 
 if __name__ == "__main__":

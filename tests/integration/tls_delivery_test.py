@@ -17,24 +17,12 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import GATEWAY, Gateway, Service, fit_note, wait_for, write_routing  # noqa: E402
+from harness import Suite, GATEWAY, Gateway, Service, fit_note, wait_for, write_routing  # noqa: E402
 
-passed = 0
-failed = 0
+suite = Suite()
 
-
-def check(name, fn):
-    global passed, failed
-    try:
-        fn()
-        passed += 1
-        print(f"ok   {name}")
-    except Exception as e:  # a failed check names itself and goes on
-        failed += 1
-        print(f"FAIL {name}: {e!r}")
 
 
 def run(*args, cwd):
@@ -122,7 +110,7 @@ def main():
         for name, fn in [("delivered over TLS to a peer the configured CA vouches for", delivered_with_the_configured_ca),
                          ("a peer that cannot be verified is sent nothing", unverifiable_peer_gets_nothing),
                          ("an unreadable CA file is a config error", unreadable_ca_is_a_config_error)]:
-            check(name, fn)
+            suite.check(name, fn)
     finally:
         for gw in gateways:
             if gw.proc.poll() is None:
@@ -130,12 +118,11 @@ def main():
         front.kill()
         front.wait()
         service.stop()
-        if not failed:
+        if not suite.failed:
             shutil.rmtree(work, ignore_errors=True)
         else:
             print("work dir:", work)
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return suite.finish()
 
 
 if __name__ == "__main__":

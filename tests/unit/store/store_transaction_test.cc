@@ -144,6 +144,45 @@ TEST_P(TransactionTest, CaseResourcesAndOutboxEntryCommitTogether) {
   EXPECT_TRUE(none->empty());
 }
 
+TEST_P(TransactionTest, ReleasedClaimsAreDueAtOnceAndCountsFollowTheStates) {
+  ASSERT_TRUE(store().RunInTransaction([](Transaction& tx) {
+    for (const char* key : {"a", "b", "c"}) {
+      if (auto id = tx.Enqueue({"dest", "payload", key, {}}); !id.ok()) return id.status();
+    }
+    return StoreStatus::Ok();
+  }).ok());
+  auto mine = store().ClaimOutbox({"gw-1", 2});
+  ASSERT_TRUE(mine.ok());
+  ASSERT_EQ(mine->size(), 2u);
+  auto theirs = store().ClaimOutbox({"gw-2", 5});
+  ASSERT_TRUE(theirs.ok());
+  ASSERT_EQ(theirs->size(), 1u);
+  auto counts = store().CountOutbox();
+  ASSERT_TRUE(counts.ok());
+  EXPECT_EQ(*counts, (std::vector<std::pair<std::string, int64_t>>{{"claimed", 3}}));
+
+  // gw-1 restarts: its two claims are due again now, leases notwithstanding; gw-2's stays.
+  auto released = store().ReleaseOutboxClaims("gw-1");
+  ASSERT_TRUE(released.ok());
+  EXPECT_EQ(*released, 2);
+  auto again = store().ClaimOutbox({"gw-1", 5});
+  ASSERT_TRUE(again.ok());
+  ASSERT_EQ(again->size(), 2u);
+  EXPECT_EQ((*again)[0].id, (*mine)[0].id);
+  EXPECT_EQ((*again)[0].attempts, 2);
+  // The stale claim from before the restart cannot complete the entry.
+  EXPECT_EQ(store().CompleteOutbox((*mine)[0].id, (*mine)[0].attempts).code(), StoreCode::kVersionConflict);
+  ASSERT_TRUE(store().CompleteOutbox((*again)[0].id, (*again)[0].attempts).ok());
+  EXPECT_EQ(*store().ReleaseOutboxClaims("nobody"), 0);
+  auto entry = store().ReadOutboxEntry((*again)[0].id);
+  ASSERT_TRUE(entry.ok());
+  EXPECT_EQ(entry->state, "done");
+  EXPECT_EQ(store().ReadOutboxEntry(999999).status().code(), StoreCode::kNotFound);
+  counts = store().CountOutbox();
+  ASSERT_TRUE(counts.ok());
+  EXPECT_EQ(*counts, (std::vector<std::pair<std::string, int64_t>>{{"claimed", 2}, {"done", 1}}));
+}
+
 TEST_P(TransactionTest, OutboxRetriesDeadLettersAndRequeues) {
   ASSERT_TRUE(store().RunInTransaction([](Transaction& tx) { return tx.Enqueue({"dest", "payload", "k1", {}}).status(); }).ok());
   auto first = store().ClaimOutbox({"gw-1", 5});
