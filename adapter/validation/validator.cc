@@ -267,8 +267,11 @@ class Run {
     ++depth_;
     for (const ElementDef& c : parent.children) {
       items.clear();
+      const std::string_view want = c.name;
       for (const InstanceNode* child : node.children()) {
-        if (child->name() == c.name) items.push_back(child);
+        // Length and first letter first: most children differ there, and memcmp is a call.
+        const std::string_view name = child->name();
+        if (name.size() == want.size() && (want.empty() || (name[0] == want[0] && name == want))) items.push_back(child);
       }
       const uint32_t n = static_cast<uint32_t>(items.size());
       if (n < c.min) {
