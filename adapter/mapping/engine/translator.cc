@@ -37,11 +37,14 @@ struct OutNode {
   std::string key;
   std::string text;
   std::vector<OutNode> children;  // members (with key) or items
+  // Room made at the first child, so that small objects never move their members.
+  static constexpr size_t kFirstCapacity = 8;
 
   OutNode& Member(std::string_view name) {
     for (OutNode& c : children) {
       if (c.key == name) return c;
     }
+    if (children.capacity() == 0) children.reserve(kFirstCapacity);
     children.emplace_back();
     children.back().key = std::string(name);
     return children.back();
@@ -59,6 +62,7 @@ struct OutNode {
   }
   OutNode& Append() {
     kind = Kind::kArray;
+    if (children.capacity() == 0) children.reserve(kFirstCapacity);
     children.emplace_back();
     return children.back();
   }
@@ -118,11 +122,12 @@ bool ReadWholeFile(const std::string& path, std::string& out) {
 
 // Where an output leaf came from: the Bundle entry, its path inside the resource, the rule and
 // the source field.
+// The source location is rendered only when an issue is attributed to the leaf.
 struct LeafOrigin {
   size_t entry = 0;
   std::string path;
   int line = 0;
-  std::string location;
+  std::optional<SourceLocation> location;  // none for constants and references
 };
 
 // One output resource instance.
@@ -197,7 +202,9 @@ class Run {
  private:
   struct Fetched {
     std::string text;
-    std::string location;
+    SourceLocation source;
+    // The location for messages (rendered on demand: most values are never reported).
+    std::string location() const { return source.ToString(); }
   };
 
   bool HasErrors() const {
@@ -251,7 +258,7 @@ class Run {
     if (!field) return std::nullopt;
     read_.insert(field->path);
     if (field->value.IsNull()) return std::nullopt;
-    Fetched f{std::string(field->value.text), field->location.ToString()};
+    Fetched f{std::string(field->value.text), field->location};
     for (const auto& [fe, k] : scope.splits) {
       if (std::find(fe->split.begin(), fe->split.end(), path_template) == fe->split.end()) continue;
       const std::vector<std::string> parts = SplitParts(f.text, fe->separator);
@@ -439,7 +446,7 @@ class Run {
         values.reset();
       }
       if (!values) {
-        Fail("value", f->location, "Bundle", failure, fact.rule.line);
+        Fail("value", f->location(), "Bundle", failure, fact.rule.line);
         continue;
       }
       out_.case_facts[fact.name] = values->front();
@@ -499,7 +506,7 @@ class Run {
       return;
     }
     if (rule.value_kind == Rule::ValueKind::kConst) {
-      Write(rule, scope, frames, rule.constant, {});
+      Write(rule, scope, frames, rule.constant, nullptr);
       return;
     }
     if (rule.value_kind == Rule::ValueKind::kRef) {
@@ -517,7 +524,7 @@ class Run {
         }
         return;
       }
-      OutNode* node = Navigate(rule, scope, frames, {});
+      OutNode* node = Navigate(rule, scope, frames, nullptr);
       const std::string urn = "urn:uuid:" + target->uuid;
       if (rule.leaf_type == "Reference") {
         node->kind = OutNode::Kind::kObject;
@@ -539,7 +546,7 @@ class Run {
     std::string failure;
     std::optional<std::vector<std::string>> transformed = Transformed(rule, f->text, &failure);
     if (!transformed) {
-      Fail("value", f->location, TargetExpression(rule, frames), failure, rule.line);
+      Fail("value", f->location(), TargetExpression(rule, frames), failure, rule.line);
       return;
     }
     std::vector<std::string>& values = *transformed;
@@ -547,12 +554,12 @@ class Run {
       if (rule.concept_map != nullptr) {
         auto target = rule.concept_map->Translate(rule.concept_map_system, v);
         if (!target) {
-          Fail("code-invalid", f->location, TargetExpression(rule, frames),
+          Fail("code-invalid", f->location(), TargetExpression(rule, frames),
                "the code '" + v + "' has no translation in ConceptMap " + rule.concept_map->url(), rule.line);
           return;
         }
         if (rule.leaf_type == "Coding") {
-          OutNode* node = Navigate(rule, scope, frames, f->location);
+          OutNode* node = Navigate(rule, scope, frames, &f->source);
           node->kind = OutNode::Kind::kObject;
           node->Set("system", target->system);
           node->Set("code", target->code);
@@ -564,7 +571,7 @@ class Run {
       if (!rule.table.empty()) {
         auto it = rule.table.find(v);
         if (it == rule.table.end()) {
-          Fail("code-invalid", f->location, TargetExpression(rule, frames),
+          Fail("code-invalid", f->location(), TargetExpression(rule, frames),
                "the value '" + v + "' has no translation in the mapping", rule.line);
           return;
         }
@@ -573,22 +580,22 @@ class Run {
       if (rule.primitive) {
         std::string why;
         if (!fhir::CheckLexical(*rule.primitive, v, &why)) {
-          Fail("value", f->location, TargetExpression(rule, frames), "not a valid " + rule.leaf_type + ": " + why,
+          Fail("value", f->location(), TargetExpression(rule, frames), "not a valid " + rule.leaf_type + ": " + why,
                rule.line);
           return;
         }
       }
-      Write(rule, scope, frames, v, f->location);
+      Write(rule, scope, frames, v, &f->source);
     }
   }
 
   void Write(const Rule& rule, const Scope& scope, std::vector<Frame>& frames, const std::string& value,
-             const std::string& location) {
+             const SourceLocation* location) {
     OutNode* node = Navigate(rule, scope, frames, location);
     node->SetScalar(value, rule.shape);
   }
 
-  OutNode* Navigate(const Rule& rule, const Scope& scope, std::vector<Frame>& frames, const std::string& location) {
+  OutNode* Navigate(const Rule& rule, const Scope& scope, std::vector<Frame>& frames, const SourceLocation* location) {
     OutNode* cur = &instances_[current_].root;
     std::string path;
     auto step = [&](const TargetSegment& seg, int* resolved) {
@@ -622,7 +629,8 @@ class Run {
       for (size_t i = 0; i < f.segments->size(); ++i) step((*f.segments)[i], &f.resolved[i]);
     }
     for (const TargetSegment& seg : rule.target) step(seg, nullptr);
-    origins_.push_back({current_, path, rule.line, location});
+    origins_.push_back({current_, std::move(path), rule.line,
+                        location != nullptr ? std::optional<SourceLocation>(*location) : std::nullopt});
     return cur;
   }
 
@@ -758,7 +766,7 @@ class Run {
       if (below && !e.empty() && best == nullptr) best = &o;
     }
     if (best != nullptr) {
-      if (issue.location.empty()) issue.location = best->location;
+      if (issue.location.empty() && best->location) issue.location = best->location->ToString();
       return best->line;
     }
     return entry < instances_.size() ? instances_[entry].spec->line : 0;
