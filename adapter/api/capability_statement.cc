@@ -105,6 +105,12 @@ std::string BuildCapabilityStatement(const Router& router, const CapabilityOptio
                                 " for signed-JWT client assertions (SMART Backend Services, client_credentials, "
                                 "system scopes); discovery at /.well-known/smart-configuration");
     b.EndObject();
+  } else if (options.authentication_disabled) {
+    b.Key("security").StartObject();
+    b.Key("description").String(
+        "AUTHENTICATION IS DISABLED (security.authentication = disabled-insecure): every caller can read and "
+        "write everything. For local development only.");
+    b.EndObject();
   }
   if (!types.empty()) {
     b.Key("resource").StartArray();

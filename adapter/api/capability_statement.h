@@ -22,6 +22,9 @@ struct CapabilityOptions {
   // When authentication is on: the token endpoint URL. rest.security then names SMART on FHIR
   // and the token endpoint (http://hl7.org/fhir/smart-app-launch/conformance.html).
   std::string oauth_token_url;
+  // When authentication was switched off: rest.security says so (no service, a description in
+  // capitals), so nobody mistakes the deployment for a protected one.
+  bool authentication_disabled = false;
 };
 
 // Renders the statement for every advertised route of `router`: system-level interactions and

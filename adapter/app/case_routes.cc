@@ -68,6 +68,9 @@ common::Status AddCaseRoutes(api::Router& router, CaseRouteDeps deps) {
     route.method = "POST";
     route.pattern = "/$submit";
     route.capability = api::Capability::Operation("submit", std::string(kSubmitDefinition));
+    // A GP system's scope: system/Task.write (or .c): the case is recorded as a Task.
+    route.scope_type = "Task";
+    route.permission = security::Permission::kCreate;
     route.capability.documentation =
         "Accepts one GP fit note or referral record (format parameter or Content-Type, as $translate): "
         "translates, validates, routes and stores it, and queues its referral for delivery; 201 with Location "
@@ -124,6 +127,7 @@ common::Status AddCaseRoutes(api::Router& router, CaseRouteDeps deps) {
     route.method = "POST";
     route.pattern = "/_delivery/dead-letters/[entry]/$requeue";
     route.fhir = false;
+    route.permission = security::Permission::kUpdate;  // operators: a system/*.write scope
     route.request_media_types = {};
     route.handler = [shared](const api::Request& req) {
       std::optional<int64_t> id = EntryId(req);

@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -157,7 +158,7 @@ common::Result<GatewayConfig> ParseGatewayConfig(std::string_view text, std::str
   }
   api::ConfigReader reader{std::string(source)};
   GatewayConfig config;
-  if (reader.ExpectObject(doc.root(), "", {"server", "fhir", "store", "translate", "routing", "delivery", "plans"})) {
+  if (reader.ExpectObject(doc.root(), "", {"server", "fhir", "store", "translate", "routing", "delivery", "plans", "security"})) {
     if (const json::Value* fhir = doc.root().Find("fhir")) {
       config.fhir = ReadFhirSettings(*fhir, "/fhir", reader);
     }
@@ -178,6 +179,11 @@ common::Result<GatewayConfig> ParseGatewayConfig(std::string_view text, std::str
     }
     if (const json::Value* plans = doc.root().Find("plans")) {
       config.plans = ReadPlanSettings(*plans, "/plans", reader);
+    }
+    if (const json::Value* security = doc.root().Find("security")) {
+      config.security = api::ReadSecurityConfig(*security, "/security", reader,
+                                                std::filesystem::path(std::string(source)).parent_path());
+      if (config.security->tls) config.server.tls = config.security->tls;  // HTTPS only from here on
     }
   }
   if (!reader.ok()) return reader.status();

@@ -5,9 +5,11 @@
 // "translate" (TranslateSettings). See docs/API.md.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
+#include "adapter/api/security_config.h"
 #include "adapter/api/server_config.h"
 #include "adapter/common/status.h"
 #include "adapter/store/open_store.h"
@@ -81,6 +83,9 @@ struct GatewayConfig {
   RoutingSettings routing;
   DeliverySettings delivery;
   PlanSettings plans;
+  // The "security" section (docs/SECURITY.md). serve refuses to start without it: the
+  // authentication mode must be named, "required" or, explicitly, "disabled-insecure".
+  std::optional<api::SecurityConfig> security;
 };
 
 // Parses config text; `source` names it in messages. InvalidArgument lists every problem, one

@@ -21,6 +21,7 @@ common::Status AddPlanOperation(api::Router& router, std::shared_ptr<const cases
   route.method = "POST";
   route.pattern = "/CarePlan/[id]/$" + operation;
   route.resource_types = {"CarePlan"};
+  route.permission = security::Permission::kUpdate;  // system/CarePlan.write (or .u)
   route.capability = api::Capability::Operation(operation, "https://fhir.workwell.nhs.uk/OperationDefinition/" + operation);
   route.capability.documentation = std::move(documentation);
   route.handler = [plans, operation](const api::Request& req) {
@@ -36,6 +37,8 @@ common::Status AddPlanRoutes(api::Router& router, std::shared_ptr<const cases::P
     api::Route route;
     route.method = "POST";
     route.pattern = "/$process-message";
+    route.scope_type = "CarePlan";  // WorkWell services: system/CarePlan.write (or .c)
+    route.permission = security::Permission::kCreate;
     route.capability = api::Capability::Operation("process-message", std::string(kProcessMessageDefinition));
     route.capability.documentation =
         "WorkWell services send a proposed Stay in Work plan (event stay-in-work-plan-proposed) as a message Bundle";

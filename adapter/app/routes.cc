@@ -65,6 +65,11 @@ common::Status RegisterRoutes(const GatewayConfig& config, api::Router& router, 
                               GatewayRuntime& runtime) {
   api::CapabilityOptions capability;
   capability.date = api::FormatUtcSeconds(std::chrono::system_clock::now());
+  if (config.security && config.security->authentication == api::SecurityConfig::Authentication::kRequired) {
+    capability.oauth_token_url = config.security->token_endpoint;
+  } else {
+    capability.authentication_disabled = true;
+  }
   if (common::Status s = api::AddMetadataRoute(router, std::move(capability)); !s.ok()) return s;
   if (common::Status s = api::AddVersionsOperation(router); !s.ok()) return s;
   if (common::Status s = health.AddRoutes(router); !s.ok()) return s;

@@ -18,6 +18,7 @@
 #include "adapter/app/gateway_config.h"
 #include "adapter/app/routes.h"
 #include "adapter/routing/routing_config.h"
+#include "adapter/security/clock.h"
 
 namespace workwell::app {
 namespace {
@@ -130,6 +131,10 @@ int RunCheckConfig(std::span<const std::string> args, std::ostream& out, std::os
     err << config.status().message() << "\n";
     return kExitFailure;
   }
+  if (!config->security) {
+    err << *flags.config_path << ": /security: required: name the authentication mode (\"required\" or \"disabled-insecure\")\n";
+    return kExitFailure;
+  }
   if (common::Status s = routing::CheckRoutingConfig(config->routing.dir); !s.ok()) {
     err << s.message() << "\n";
     return kExitFailure;
@@ -159,12 +164,34 @@ int RunServe(std::span<const std::string> args, std::ostream& out, std::ostream&
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
+  if (!config.security) {
+    err << "workwell-gateway: " << (flags.config_path ? *flags.config_path : std::string("the built-in config"))
+        << ": /security: required: name the authentication mode, \"required\" with the registered clients, or "
+           "\"disabled-insecure\" for local development (docs/SECURITY.md)\n";
+    return kExitFailure;
+  }
   api::Router router;
   api::Health health;
   GatewayRuntime runtime;
   if (common::Status s = RegisterRoutes(config, router, health, runtime); !s.ok()) {
     err << "workwell-gateway: " << s.ToString() << "\n";
     return kExitFailure;
+  }
+  // Authentication: the token route and the bearer authenticator, before the router freezes.
+  static const security::SystemClock security_clock;
+  auto security_runtime = api::SecurityRuntime::Create(*config.security, security_clock);
+  if (!security_runtime.ok()) {
+    err << "workwell-gateway: " << security_runtime.status().ToString() << "\n";
+    return kExitFailure;
+  }
+  if (common::Status s = (*security_runtime)->Install(router); !s.ok()) {
+    err << "workwell-gateway: " << s.ToString() << "\n";
+    return kExitFailure;
+  }
+  if (config.security->authentication == api::SecurityConfig::Authentication::kDisabledInsecure) {
+    api::LogEvent("warning", "authentication_disabled",
+                  {{"detail", "AUTHENTICATION IS DISABLED (security.authentication = disabled-insecure): every caller "
+                              "can read and write everything; for local development only"}});
   }
   api::HttpServer server(config.server, router);
   const common::Result<uint16_t> port = server.Start();
@@ -195,6 +222,13 @@ int RunServe(std::span<const std::string> args, std::ostream& out, std::ostream&
     if (sigwait(&signals, &signal_number) != 0) continue;
     if (signal_number != SIGHUP) break;
     ReloadRouting(config, runtime);
+    if (config.server.tls) {
+      if (common::Status s = server.ReloadTls(); !s.ok()) {
+        api::LogEvent("error", "tls_reload_failed", {{"error", s.message()}});
+      } else {
+        api::LogEvent("info", "tls_reloaded", {});
+      }
+    }
   }
   api::LogEvent("info", "shutting_down", {{"signal", signal_number == SIGINT ? "SIGINT" : "SIGTERM"}});
   health.SetReady(false);

@@ -12,6 +12,7 @@ common::Status AddTranslateRoute(api::Router& router, std::shared_ptr<const mapp
   route.method = "POST";
   route.pattern = "/$translate";
   route.capability = api::Capability::Operation("translate", std::string(kTranslateDefinition));
+  route.permission = security::Permission::kRead;  // a dry run: nothing is stored
   route.capability.documentation =
       "Dry run: translates one source record (format parameter or Content-Type) into a FHIR Bundle; stores nothing";
   // What mapping::FormatForRequest understands, plus plain JSON with a format parameter.

@@ -69,6 +69,7 @@ common::Status AddValidateRoutes(api::Router& router, std::shared_ptr<const vali
   api::Route system;
   system.method = "POST";
   system.pattern = "/$validate";
+  system.permission = security::Permission::kRead;  // validation stores nothing
   system.capability = api::Capability::Operation("validate", std::string(kValidateDefinition));
   system.handler = [validator](const api::Request& q) {
     return HandleValidate(*validator, {}, q.body, q.QueryParam("profile").value_or(std::string_view()));
@@ -78,6 +79,7 @@ common::Status AddValidateRoutes(api::Router& router, std::shared_ptr<const vali
   api::Route typed;
   typed.method = "POST";
   typed.pattern = "/[type]/$validate";
+  typed.permission = security::Permission::kRead;
   typed.resource_types = validator->model().ResourceNames();
   typed.capability = api::Capability::Operation("validate", std::string(kValidateDefinition));
   typed.handler = [validator](const api::Request& q) {

@@ -172,7 +172,8 @@ class Gateway {
     "timeouts": {"idleMs": 2000, "keepAliveMs": 2000, "headerMs": 1000, "bodyMs": 1000,
                  "writeMs": 5000, "shutdownMs": 3000}
   },
-  "store": {"backend": "sqlite", "dataDir": ")" + (dir_ / "data").string() + R"("}
+  "store": {"backend": "sqlite", "dataDir": ")" + (dir_ / "data").string() + R"("},
+  "security": {"authentication": "disabled-insecure"}
 })";
   }
   ~Gateway() {

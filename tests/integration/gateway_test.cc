@@ -49,7 +49,8 @@ constexpr char kTestConfig[] = R"({
     "limits": {"maxHeaderBytes": 4096, "maxBodyBytes": 1024},
     "timeouts": {"idleMs": 1000, "keepAliveMs": 1000, "headerMs": 300, "bodyMs": 300,
                  "writeMs": 2000, "shutdownMs": 3000}
-  }
+  },
+  "security": {"authentication": "disabled-insecure"}
 })";
 
 std::string ReadFile(const fs::path& path) {
@@ -689,7 +690,7 @@ TEST(GatewayConfigTest, FhirJsonLimitsComeFromConfig) {
   EXPECT_EQ(bad.WaitExit(kStartDeadline), 1);
   EXPECT_NE(bad.Stderr().find("/fhir/limits/maxDepth"), std::string::npos) << bad.Stderr();
 
-  Gateway gateway(R"({"server":{"listen":{"port":0}},"fhir":{"limits":{"maxDepth":8}}})");
+  Gateway gateway(R"({"server":{"listen":{"port":0}},"fhir":{"limits":{"maxDepth":8}},"security":{"authentication":"disabled-insecure"}})");
   const uint16_t port = gateway.WaitForPort();
   ASSERT_NE(port, 0);
   const std::string deep =

@@ -85,7 +85,7 @@ class Service(Listener):
 
 
 class Gateway:
-    def __init__(self, work, routing_dir, backend, plans=None, tls=None, **delivery):
+    def __init__(self, work, routing_dir, backend, plans=None, tls=None, security=None, **delivery):
         self.work = work
         self.config = os.path.join(work, "gateway.json")
         settings = {"pollMs": 50, "initialBackoffMs": 100, "maxBackoffMs": 400, "maxAttempts": 4,
@@ -99,7 +99,8 @@ class Gateway:
         else:
             store = {"backend": "sqlite", "dataDir": os.path.join(work, "data")}
         with open(self.config, "w") as f:
-            config = {"store": store, "routing": {"dir": routing_dir}, "delivery": settings}
+            config = {"store": store, "routing": {"dir": routing_dir}, "delivery": settings,
+                      "security": security or {"authentication": "disabled-insecure"}}
             if plans:
                 config["plans"] = plans
             json.dump(config, f)

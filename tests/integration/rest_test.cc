@@ -136,7 +136,8 @@ class Gateway {
     config_path_ = dir_ / "gateway.json";
     std::ofstream(config_path_) << R"({
   "server": {"listen": {"address": "127.0.0.1", "port": 0}, "threads": {"io": 1, "workers": 4}},
-  "store": {"backend": "sqlite", "dataDir": ")" + (dir_ / "data").string() + R"("}
+  "store": {"backend": "sqlite", "dataDir": ")" + (dir_ / "data").string() + R"("},
+  "security": {"authentication": "disabled-insecure"}
 })";
   }
   ~Gateway() {
@@ -681,7 +682,7 @@ TEST(RestConfigTest, StoreSectionIsCheckedStrictly) {
   EXPECT_NE(err.find(": /store/poolSize: expected a positive integer"), std::string::npos) << err;
   // A DSN variable that is not set stops serve with a message naming it.
   const std::string unset = g.WriteConfig(
-      "d.json", R"({"server":{"listen":{"port":0}},"store":{"backend":"postgres","postgres":{"dsnEnv":"WORKWELL_REST_TEST_UNSET_DSN"}}})");
+      "d.json", R"({"server":{"listen":{"port":0}},"store":{"backend":"postgres","postgres":{"dsnEnv":"WORKWELL_REST_TEST_UNSET_DSN"}},"security":{"authentication":"disabled-insecure"}})");
   EXPECT_EQ(g.Run({"serve", "--config", unset}, err), 1);
   EXPECT_NE(err.find("WORKWELL_REST_TEST_UNSET_DSN"), std::string::npos) << err;
 }

@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+"""The real gateway with authentication required: clients registered with public keys, signed-JWT
+client assertions (RS256, signed here with the openssl command) exchanged at POST /token for
+bearer tokens, and every API call checked for its token and scopes.
+
+Usage: auth_test.py GATEWAY_BINARY SERVICE_BINARY SOURCE_DIR
+"""
+import base64
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Gateway, Service, Suite, fit_note, http, write_routing  # noqa: E402
+
+TOKEN_URL = "https://gateway.test/token"
+suite = Suite()
+
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def make_key(work, name):
+    key = os.path.join(work, name + ".key")
+    pub = os.path.join(work, name + ".pub.pem")
+    subprocess.run(["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", key],
+                   check=True, capture_output=True)
+    subprocess.run(["openssl", "pkey", "-in", key, "-pubout", "-out", pub], check=True, capture_output=True)
+    return key, pub
+
+
+def assertion(client_id, key, jti=None, aud=TOKEN_URL, lifetime=60):
+    header = b64url(json.dumps({"alg": "RS256", "typ": "JWT"}).encode())
+    claims = b64url(json.dumps({"iss": client_id, "sub": client_id, "aud": aud, "exp": int(time.time()) + lifetime,
+                                "jti": jti or str(uuid.uuid4())}).encode())
+    signing_input = f"{header}.{claims}".encode()
+    signature = subprocess.run(["openssl", "dgst", "-sha256", "-sign", key], input=signing_input, check=True,
+                               capture_output=True).stdout
+    return f"{header}.{claims}.{b64url(signature)}"
+
+
+def token_request(base, jwt, scope):
+    form = urllib.parse.urlencode({
+        "grant_type": "client_credentials",
+        "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+        "client_assertion": jwt, "scope": scope}).encode()
+    req = urllib.request.Request(base + "/token", data=form, method="POST")
+    req.add_header("Content-Type", "application/x-www-form-urlencoded")
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, json.loads(r.read().decode())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read().decode())
+
+
+def call(method, url, token=None, body=None, content_type="application/json"):
+    data = body.encode() if isinstance(body, str) else body
+    req = urllib.request.Request(url, data=data, method=method)
+    req.add_header("Accept", "application/fhir+json")
+    if data is not None:
+        req.add_header("Content-Type", content_type)
+    if token:
+        req.add_header("Authorization", "Bearer " + token)
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, dict(r.headers), r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), e.read().decode()
+
+
+def main():
+    work = tempfile.mkdtemp(prefix="ww-auth-")
+    service = Service()
+    routing_dir = os.path.join(work, "routing")
+    write_routing(routing_dir, service.base + "/fhir")
+    gp_key, gp_pub = make_key(work, "gp")
+    op_key, op_pub = make_key(work, "operator")
+    security = {"authentication": "required", "tokenEndpoint": TOKEN_URL, "clients": [
+        {"id": "gp-system-test", "kind": "gp-system", "odsPracticeCodes": ["M87021"], "publicKeyPemFile": gp_pub,
+         "scopes": ["system/Task.cruds", "system/Patient.read"]},
+        {"id": "operator-test", "kind": "operator", "publicKeyPemFile": op_pub, "scopes": ["system/*.read"]}]}
+    gw = Gateway(work, routing_dir, "sqlite", security=security)
+    base = gw.base
+    tokens = {}
+    try:
+        def public_routes_need_no_token():
+            status, _, body = call("GET", base + "/metadata")
+            assert status == 200, status
+            sec = json.loads(body)["rest"][0]["security"]
+            assert sec["service"][0]["coding"][0]["code"] == "SMART-on-FHIR", sec
+            assert call("GET", base + "/healthz")[0] == 200
+
+        def no_token_is_401():
+            status, headers, body = call("GET", base + "/Patient")
+            assert status == 401, status
+            assert headers.get("WWW-Authenticate", "").startswith("Bearer"), headers
+            assert json.loads(body)["issue"][0]["code"] == "login", body
+
+        def signed_assertion_gets_a_token():
+            status, body = token_request(base, assertion("gp-system-test", gp_key), "system/Task.cruds system/Patient.read")
+            assert status == 200 and body["token_type"].lower() == "bearer", body
+            tokens["gp"] = body["access_token"]
+            status, body = token_request(base, assertion("operator-test", op_key), "system/*.read")
+            assert status == 200, body
+            tokens["op"] = body["access_token"]
+
+        def replayed_or_forged_assertions_are_refused():
+            jti = str(uuid.uuid4())
+            first = assertion("gp-system-test", gp_key, jti=jti)
+            assert token_request(base, first, "system/Task.read")[0] == 200
+            status, body = token_request(base, assertion("gp-system-test", gp_key, jti=jti), "system/Task.read")
+            assert status in (400, 401) and body["error"] == "invalid_client", body
+            status, body = token_request(base, assertion("gp-system-test", op_key), "system/Task.read")
+            assert status in (400, 401) and body["error"] == "invalid_client", body
+            status, body = token_request(base, assertion("gp-system-test", gp_key, aud="https://elsewhere/token"),
+                                         "system/Task.read")
+            assert status in (400, 401), body
+
+        def token_opens_what_its_scopes_allow():
+            status, location_headers, body = call("POST", base + "/$submit?format=fitnote-json", tokens["gp"],
+                                                  json.dumps(fit_note()))
+            assert status == 201, body
+            assert call("GET", base + "/Patient", tokens["gp"])[0] == 200
+            status, _, body = call("GET", base + "/metrics", tokens["gp"])
+            assert status == 403 and json.loads(body)["issue"][0]["code"] == "forbidden", (status, body)
+            assert "workwell_delivery_attempts_total" in call("GET", base + "/metrics", tokens["op"])[2]
+            status, _, _ = call("POST", base + "/$submit?format=fitnote-json", tokens["op"], json.dumps(fit_note()))
+            assert status == 403, status
+            assert call("GET", base + "/Patient", "not-a-token")[0] == 401
+
+        suite.run([("metadata and health checks are public", public_routes_need_no_token),
+                   ("no token: 401 with WWW-Authenticate", no_token_is_401),
+                   ("a signed client assertion gets a bearer token", signed_assertion_gets_a_token),
+                   ("replayed, wrongly signed or mis-addressed assertions are refused", replayed_or_forged_assertions_are_refused),
+                   ("a token opens what its scopes allow, 403 otherwise", token_opens_what_its_scopes_allow)])
+        gw.stop()
+    finally:
+        if gw.proc.poll() is None:
+            gw.kill()
+        service.stop()
+        if not suite.failed:
+            shutil.rmtree(work, ignore_errors=True)
+        else:
+            print("work dir:", work)
+    return suite.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
