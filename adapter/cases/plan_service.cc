@@ -499,6 +499,21 @@ PlanAnswer PlanService::Commit(const std::string& plan_id, int64_t version, cons
     return store::StoreStatus::Ok();
   });
   if (!st.ok()) return FromStore(st);
+  // A plan that has ended (completed, or revoked by the SSP fallback) completes the referral.
+  const stayinwork::PlanStatus after = transition.plan.view().status;
+  if (after == stayinwork::PlanStatus::kCompleted || after == stayinwork::PlanStatus::kRevoked) {
+    for (const std::string& referral : transition.plan.view().referrals) {
+      auto tasks = store_->Search("Task", store::SearchRequest{{{"focus", referral}}, true});
+      if (!tasks.ok()) continue;
+      for (const store::ResourceVersion& t : tasks->matches) {
+        (void)SetTaskStatus(*store_, t.id, "completed",
+                            std::string("the Stay in Work plan ") + location.substr(0, location.find("/_history")) +
+                                (after == stayinwork::PlanStatus::kCompleted ? " was completed"
+                                                                            : " was revoked (Statutory Sick Pay fallback)"),
+                            now);
+      }
+    }
+  }
   return PlanAnswer{200, stored, location, etag};
 }
 

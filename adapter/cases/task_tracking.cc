@@ -3,6 +3,8 @@
 #include "adapter/cases/case_bundle.h"
 #include "adapter/common/json/json.h"
 
+#include <initializer_list>
+
 namespace workwell::cases {
 
 std::string_view TaskStatusForDelivery(delivery::DeliveryEvent event) {
@@ -16,9 +18,22 @@ std::string_view TaskStatusForDelivery(delivery::DeliveryEvent event) {
 
 namespace {
 
-// The states a delivery event may move a Task out of.
-bool DeliveryMayChange(std::string_view status) {
-  return status == "requested" || status == "accepted" || status == "rejected" || status == "failed";
+// The Task state machine of a WorkWell referral: delivery ends (accepted / rejected / failed)
+// only while the referral is still being delivered; an operator's requeue only after a failed
+// or rejected delivery; the service's work (in-progress) once the referral is there, and
+// completed after that. A late or repeated event never moves a Task back.
+bool MayMove(std::string_view from, std::string_view to) {
+  auto any = [&](std::initializer_list<std::string_view> set) {
+    for (std::string_view s : set) {
+      if (from == s) return true;
+    }
+    return false;
+  };
+  if (to == "accepted" || to == "rejected" || to == "failed") return any({"requested", "accepted", "rejected", "failed"});
+  if (to == "requested") return any({"requested", "rejected", "failed"});
+  if (to == "in-progress") return any({"requested", "accepted", "in-progress"});
+  if (to == "completed") return any({"accepted", "in-progress", "completed"});
+  return false;
 }
 
 }  // namespace
@@ -35,7 +50,7 @@ store::StoreStatus SetTaskStatus(store::Store& store, std::string_view task_id, 
     }
     const json::Value& task = doc.root();
     const std::string_view old_status = Str(&task, "status");
-    if (!DeliveryMayChange(old_status)) return store::StoreStatus::Ok();
+    if (!MayMove(old_status, status)) return store::StoreStatus::Ok();
     if (old_status == status && Str(task.Find("statusReason"), "text") == reason) return store::StoreStatus::Ok();
     json::Document updated;
     json::Builder b(updated);

@@ -17,9 +17,11 @@ namespace workwell::cases {
 std::string_view TaskStatusForDelivery(delivery::DeliveryEvent event);
 
 // Sets the Task's status, statusReason (`reason`) and lastModified (`now`, a FHIR instant) in one
-// store transaction. Idempotent: a Task already in `status` with the same reason is left alone
-// (no new version). A Task that has moved beyond the delivery states (in-progress, completed,
-// cancelled) is never moved back by a late delivery event. kNotFound when there is no such Task.
+// store transaction, when the referral's state machine allows the move: requested -> accepted /
+// rejected / failed (delivery), rejected / failed -> requested (an operator's requeue),
+// accepted -> in-progress (a plan proposed) -> completed (the plan completed or revoked). Any
+// other move, e.g. a late delivery event after in-progress, is ignored (Ok, nothing written).
+// Idempotent: the same status and reason again writes nothing. kNotFound when there is no Task.
 store::StoreStatus SetTaskStatus(store::Store& store, std::string_view task_id, std::string_view status,
                                  std::string_view reason, std::string_view now);
 

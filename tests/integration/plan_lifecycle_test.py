@@ -137,6 +137,7 @@ def main():
                       for c in fallback_comms}
         assert {r.split(":")[1] for r in recipients} == {"gp", "workwell-service", "patient"}, recipients
         wait_for("the revoked plan at the GP endpoint", lambda: any(p["status"] == "revoked" for p in pushes_of(plan)))
+        assert gw.task_status(state["task"]) == "completed"
 
     def gp_reads_plans():
         nhs = fit_note()["patient"]["nhsNumber"]
@@ -173,6 +174,7 @@ def main():
         status, _, body = employer.agree(base, plan)
         assert status in (409, 422), (status, body)
         wait_for("the sweeper's completion", lambda: plan_status(plan) == "completed", 30)
+        assert gw.task_status(task_ref) == "completed"
 
     try:
         for name, fn in [("a WorkWell service proposes a plan; the Task is in progress", subscribe_and_propose),

@@ -193,7 +193,7 @@ def run_suite(backend):
             icbs["icbs"][0]["model"] = "sideways"
             json.dump(icbs, open(os.path.join(broken, "icbs.json"), "w"))
             config = os.path.join(work, "broken.json")
-            json.dump({"routing": {"dir": broken}}, open(config, "w"))
+            json.dump({"routing": {"dir": broken}, "security": {"authentication": "disabled-insecure"}}, open(config, "w"))
             r = subprocess.run([GATEWAY, "check-config", "--config", config], capture_output=True, text=True)
             assert r.returncode == 1 and "icbs.json: /icbs/0/model" in r.stderr, (r.returncode, r.stderr)
 
