@@ -4,9 +4,11 @@ namespace workwell::validation {
 
 using fhir::fhirpath::PrimitiveKind;
 
-PrimitiveKind InstanceNode::primitive_kind() const {
-  if (type_ == nullptr || !type_->primitive) return PrimitiveKind::kNone;
-  switch (*type_->primitive) {
+namespace {
+
+PrimitiveKind KindOf(const fhir::TypeInfo* type) {
+  if (type == nullptr || !type->primitive) return PrimitiveKind::kNone;
+  switch (*type->primitive) {
     case fhir::PrimitiveType::kBoolean: return PrimitiveKind::kBoolean;
     case fhir::PrimitiveType::kInteger:
     case fhir::PrimitiveType::kPositiveInt:
@@ -18,6 +20,13 @@ PrimitiveKind InstanceNode::primitive_kind() const {
     case fhir::PrimitiveType::kTime: return PrimitiveKind::kTime;
     default: return PrimitiveKind::kString;
   }
+}
+
+}  // namespace
+
+void InstanceNode::Settle() {
+  kind_ = KindOf(type_);
+  has_value_ = value_ != nullptr && !value_->IsNull() && type_ != nullptr && type_->IsPrimitive();
 }
 
 std::string_view InstanceNode::primitive_text() const {
@@ -80,6 +89,7 @@ void InstanceTree::BuildResource(InstanceNode* node, const json::Value& value) {
   const fhir::TypeInfo* type = rt != nullptr ? model_.FindResource(rt->text()) : nullptr;
   node->type_ = type;
   node->value_ = &value;
+  node->Settle();
   if (type != nullptr) BuildObject(node, value, *type);
 }
 
@@ -120,6 +130,7 @@ void InstanceTree::BuildObject(InstanceNode* node, const json::Value& object, co
       if (c != nullptr && c->IsNull()) c = nullptr;
       child->value_ = v;
       child->companion_ = c;
+      child->Settle();
       node->children_.push_back(child);
       if (b->type->IsResource()) {
         if (v != nullptr) BuildResource(child, *v);

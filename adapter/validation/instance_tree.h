@@ -19,8 +19,8 @@ class InstanceNode final : public fhir::fhirpath::Node {
  public:
   std::string_view name() const override { return name_; }
   std::string_view type_name() const override { return type_ != nullptr ? std::string_view(type_->name) : std::string_view(); }
-  fhir::fhirpath::PrimitiveKind primitive_kind() const override;
-  bool has_value() const override { return value_ != nullptr && !value_->IsNull() && type_ != nullptr && type_->IsPrimitive(); }
+  fhir::fhirpath::PrimitiveKind primitive_kind() const override { return kind_; }
+  bool has_value() const override { return has_value_; }
   std::string_view primitive_text() const override;
   void Children(std::string_view name, std::vector<const Node*>& out) const override;
   void AllChildren(std::vector<const Node*>& out) const override;
@@ -48,6 +48,8 @@ class InstanceNode final : public fhir::fhirpath::Node {
 
  private:
   friend class InstanceTree;
+  // Sets kind_ and has_value_ from type_ and value_ (called once they are final).
+  void Settle();
   std::string_view name_;
   std::string_view json_name_;
   const fhir::TypeInfo* type_ = nullptr;
@@ -58,6 +60,8 @@ class InstanceNode final : public fhir::fhirpath::Node {
   std::vector<InstanceNode*> children_;
   std::string root_path_;  // set on the tree's root only
   int index_ = 0;
+  fhir::fhirpath::PrimitiveKind kind_ = fhir::fhirpath::PrimitiveKind::kNone;
+  bool has_value_ = false;
 };
 
 // Owns the nodes of one resource tree.
