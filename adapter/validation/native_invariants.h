@@ -15,4 +15,7 @@ namespace workwell::validation {
 // FHIRPath then).
 std::optional<bool> NativeInvariant(const Constraint& c, const InstanceNode& node);
 
+// The native form for `c` by its key and exact expression (kNone when there is none).
+NativeForm ClassifyNative(const Constraint& c);
+
 }  // namespace workwell::validation

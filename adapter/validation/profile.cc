@@ -3,6 +3,8 @@
 #include <cstdlib>
 #include <set>
 
+#include "adapter/validation/native_invariants.h"
+
 namespace workwell::validation {
 namespace {
 
@@ -442,6 +444,7 @@ class ProfileCompiler {
         }
         for (Constraint& con : d.constraints) {
           if (con.compiled == nullptr && !con.expression.empty()) con.compiled = CompileExpression(con.expression);
+          con.native = ClassifyNative(con);
         }
       }
     }

@@ -25,6 +25,10 @@ struct TypeRef {
   std::vector<std::string> target_profiles;  // for Reference/canonical
 };
 
+// Which native form (native_invariants.h) answers a constraint; worked out once when profiles
+// are compiled, so that validation does not compare expression texts on every node.
+enum class NativeForm : uint8_t { kUnclassified, kNone, kEle1, kExt1, kDom6, kDomContained };
+
 struct Constraint {
   std::string key;       // "ele-1"
   bool is_error = true;  // severity error; false = warning
@@ -32,6 +36,7 @@ struct Constraint {
   std::string expression;
   std::string source;    // the StructureDefinition that declared it
   std::shared_ptr<const fhir::fhirpath::Expression> compiled;  // null when it failed to compile
+  NativeForm native = NativeForm::kUnclassified;  // kUnclassified: classified on use
 };
 
 struct Discriminator {
