@@ -1,8 +1,10 @@
 #pragma once
-// The invariants every element and resource carries (ele-1, ext-1, dom-2..dom-6), answered
-// without FHIRPath: they are evaluated on every node, so they dominate validation time. Each is
-// matched on its key AND its exact published expression, so a profile that redefines one is
-// still evaluated as written. A test checks the answers against FHIRPath on the R4 examples.
+// The invariants every element and resource carries (ele-1, ext-1, dom-2..dom-6) and those of
+// every Reference and Bundle entry (ref-1, bdl-5, bdl-8), answered without FHIRPath: they are
+// evaluated on most nodes, so they dominate validation time. Each is matched on its key AND its
+// exact published expression, so a profile that redefines one is still evaluated as written; a
+// shape a native form does not answer (a local reference for ref-1) goes to FHIRPath. A test
+// checks the answers against FHIRPath on the R4 examples.
 
 #include <optional>
 

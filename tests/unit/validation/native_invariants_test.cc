@@ -39,6 +39,11 @@ TEST_F(NativeInvariantsTest, AgreeWithFhirPathOnTheOfficialExamples) {
       Make("dom-4", "contained.meta.versionId.empty() and contained.meta.lastUpdated.empty()"),
       Make("dom-5", "contained.meta.security.empty()"),
       Make("dom-6", "text.`div`.exists()"),
+      Make("ref-1",
+           "reference.startsWith('#').not() or (reference.substring(1).trace('url') in "
+           "%rootResource.contained.id.trace('ids'))"),
+      Make("bdl-5", "resource.exists() or request.exists() or response.exists()"),
+      Make("bdl-8", "fullUrl.exists() implies fullUrl.contains('/_history/').not()"),
   };
   fhir::JsonFormat format(model());
   ModelTypeOracle oracle(*model());
