@@ -8,7 +8,6 @@ Usage: auth_test.py GATEWAY_BINARY SERVICE_BINARY SOURCE_DIR
 import base64
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -19,7 +18,7 @@ import urllib.request
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Gateway, Service, Suite, fit_note, http, write_routing  # noqa: E402
+from harness import Gateway, Service, Suite, clean_up, fit_note, write_routing  # noqa: E402
 
 TOKEN_URL = "https://gateway.test/token"
 suite = Suite()
@@ -144,13 +143,7 @@ def main():
                    ("a token opens what its scopes allow, 403 otherwise", token_opens_what_its_scopes_allow)])
         gw.stop()
     finally:
-        if gw.proc.poll() is None:
-            gw.kill()
-        service.stop()
-        if not suite.failed:
-            shutil.rmtree(work, ignore_errors=True)
-        else:
-            print("work dir:", work)
+        clean_up(suite, work, [gw], [service])
     return suite.finish()
 
 

@@ -7,6 +7,7 @@ import copy
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -193,3 +194,16 @@ class Suite:
     def finish(self):
         print(f"{self.passed} passed, {self.failed} failed")
         return 1 if self.failed else 0
+
+
+def clean_up(suite, work, gateways, programs):
+    """Stops what a test started; keeps `work` (and says where) when a check failed."""
+    for gw in gateways:
+        if gw.proc.poll() is None:
+            gw.kill()
+    for p in programs:
+        p.stop()
+    if suite.failed:
+        print("work dir:", work)
+    else:
+        shutil.rmtree(work, ignore_errors=True)

@@ -19,7 +19,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Suite, GATEWAY, Gateway, Service, fit_note, wait_for, write_routing  # noqa: E402
+from harness import Suite, GATEWAY, clean_up, Gateway, Service, fit_note, wait_for, write_routing  # noqa: E402
 
 suite = Suite()
 
@@ -112,16 +112,9 @@ def main():
                          ("an unreadable CA file is a config error", unreadable_ca_is_a_config_error)]:
             suite.check(name, fn)
     finally:
-        for gw in gateways:
-            if gw.proc.poll() is None:
-                gw.kill()
         front.kill()
         front.wait()
-        service.stop()
-        if not suite.failed:
-            shutil.rmtree(work, ignore_errors=True)
-        else:
-            print("work dir:", work)
+        clean_up(suite, work, gateways, [service])
     return suite.finish()
 
 
