@@ -396,7 +396,7 @@ Builder& Builder::StartObject() { impl_->tree.StartContainer(true); return *this
 // Built documents are written out as JSON, which must be UTF-8: text that is not (a request
 // path quoted in an error message, say) has its bad bytes replaced by U+FFFD.
 Builder& Builder::Key(std::string_view key) {
-  impl_->tree.SetKey(impl_->doc.CopyString(IsValidUtf8(key) ? std::string(key) : ReplaceInvalidUtf8(key)));
+  impl_->tree.SetKey(IsValidUtf8(key) ? impl_->doc.CopyString(key) : impl_->doc.CopyString(ReplaceInvalidUtf8(key)));
   return *this;
 }
 Builder& Builder::EndObject() { impl_->tree.EndContainer(true); return *this; }
