@@ -108,8 +108,9 @@ Response CallHandler(const Route& route, const Request& request) {
   return Response::Outcome(500, Severity::kFatal, "exception", "internal error");
 }
 
-Response HandleUnguarded(const Router& router, Request& request) {
+Response HandleUnguarded(const Router& router, Request& request, const Route** matched) {
   RouteMatch match = router.Match(request.method, request.path);
+  *matched = match.route;
   if (match.route == nullptr) {
     Response r = match.allowed.empty() ? Route404(request) : Route405(request, match.allowed);
     r.content_type = kFhirJson;
@@ -169,7 +170,10 @@ Response HandleUnguarded(const Router& router, Request& request) {
 
 Response Dispatcher::Handle(Request& request) const noexcept {
   try {
-    return HandleUnguarded(router_, request);
+    const Route* matched = nullptr;
+    Response response = HandleUnguarded(router_, request, &matched);
+    if (router_.audit_hook()) router_.audit_hook()(request, response, matched);
+    return response;
   } catch (...) {
     // Only allocation failure can reach here; answer without allocating much.
     Response r;

@@ -88,6 +88,12 @@ struct Router::Entry {
 Router::Router() = default;
 Router::~Router() = default;
 
+common::Status Router::SetAuditHook(AuditHook hook) {
+  if (frozen_) return common::FailedPrecondition("the router is frozen");
+  audit_hook_ = std::move(hook);
+  return common::Status::Ok();
+}
+
 common::Status Router::SetAuthenticator(std::shared_ptr<const Authenticator> authenticator) {
   if (frozen_) return common::FailedPrecondition("router is frozen; install the authenticator before Start");
   authenticator_ = std::move(authenticator);

@@ -87,6 +87,11 @@ struct Route {
   std::string scope_type;
 };
 
+// Called by the dispatcher after every request is answered (on the worker thread, before the
+// response is written), with the route that matched (nullptr for 404/405). For an audit trail:
+// it may block (a store write); it must not throw.
+using AuditHook = std::function<void(const Request& request, const Response& response, const Route* route)>;
+
 // The outcome of matching a method and path.
 struct RouteMatch {
   const Route* route = nullptr;      // null when nothing matched the method and path
@@ -112,6 +117,10 @@ class Router {
   // Freeze. The authenticator must be thread-safe.
   common::Status SetAuthenticator(std::shared_ptr<const Authenticator> authenticator);
   const Authenticator* authenticator() const { return authenticator_.get(); }
+  // Installs the hook called after every answered request (empty: none). FailedPrecondition
+  // after Freeze. The hook must be thread-safe.
+  common::Status SetAuditHook(AuditHook hook);
+  const AuditHook& audit_hook() const { return audit_hook_; }
 
   // Makes the registry read-only. Called by the server before it accepts connections.
   void Freeze() { frozen_ = true; }
@@ -128,6 +137,7 @@ class Router {
   struct Entry;
   std::vector<std::unique_ptr<Entry>> entries_;
   std::shared_ptr<const Authenticator> authenticator_;
+  AuditHook audit_hook_;
   bool frozen_ = false;
 };
 

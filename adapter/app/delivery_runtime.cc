@@ -19,18 +19,19 @@ namespace workwell::app {
 
 common::Result<std::shared_ptr<DeliveryRuntime>> DeliveryRuntime::Create(
     const DeliverySettings& settings, std::shared_ptr<store::Store> store,
-    std::shared_ptr<const routing::RoutingConfig> routing) {
+    std::shared_ptr<const routing::RoutingConfig> routing, delivery::DeliveryObserver audit) {
   std::vector<std::string> held;
   auto resolver = delivery::MakeDestinationResolver(
       std::move(routing), [](const char* name) { return std::getenv(name); }, &held);
   if (!resolver.ok()) return resolver.status();
-  auto runtime = std::make_shared<DeliveryRuntime>(settings, std::move(store), std::move(resolver).value());
+  auto runtime =
+      std::make_shared<DeliveryRuntime>(settings, std::move(store), std::move(resolver).value(), std::move(audit));
   runtime->LogHeld(held);
   return runtime;
 }
 
 DeliveryRuntime::DeliveryRuntime(const DeliverySettings& settings, std::shared_ptr<store::Store> store,
-                                 delivery::DestinationResolver resolver)
+                                 delivery::DestinationResolver resolver, delivery::DeliveryObserver audit)
     : settings_(settings), store_(std::move(store)), resolver_(std::move(resolver)) {
   delivery::CppRestTransportOptions transport;
   transport.threads = static_cast<size_t>(settings.threads);
@@ -54,8 +55,9 @@ DeliveryRuntime::DeliveryRuntime(const DeliverySettings& settings, std::shared_p
   options.retry.initial_backoff_micros = static_cast<int64_t>(settings.initial_backoff_ms) * 1000;
   options.retry.max_backoff_micros = static_cast<int64_t>(settings.max_backoff_ms) * 1000;
   store::Store* raw_store = store_.get();
-  options.observer = [raw_store](const store::OutboxEntry& entry, delivery::DeliveryEvent event,
-                                 const std::string& detail) {
+  options.observer = [raw_store, audit](const store::OutboxEntry& entry, delivery::DeliveryEvent event,
+                                        const std::string& detail) {
+    if (audit) audit(entry, event, detail);
     if (entry.key.find(':') != std::string::npos) {
       // Not a case's referral (e.g. a plan pushed to a subscriber): nothing to track but the log.
       api::LogEvent(event == delivery::DeliveryEvent::kDelivered ? "info" : "error", "delivery_outcome",

@@ -26,9 +26,11 @@ class DeliveryRuntime {
   // Builds the runtime; nothing is sent before Start. A service whose credential variable is
   // unset is held: logged as an error (`delivery_held`), counted in /metrics, and its messages
   // wait in the outbox until the gateway runs with the variable set. Reads the environment.
+  // `audit` (optional) is told of every delivery's end.
   static common::Result<std::shared_ptr<DeliveryRuntime>> Create(const DeliverySettings& settings,
                                                                  std::shared_ptr<store::Store> store,
-                                                                 std::shared_ptr<const routing::RoutingConfig> routing);
+                                                                 std::shared_ptr<const routing::RoutingConfig> routing,
+                                                                 delivery::DeliveryObserver audit = {});
   ~DeliveryRuntime();
 
   // Starts the dispatcher thread (when delivery is enabled). Call once.
@@ -42,7 +44,8 @@ class DeliveryRuntime {
   // latency histogram, outbox depth by state (one store query). Thread-safe.
   std::string MetricsText() const;
 
-  DeliveryRuntime(const DeliverySettings& settings, std::shared_ptr<store::Store> store, delivery::DestinationResolver resolver);
+  DeliveryRuntime(const DeliverySettings& settings, std::shared_ptr<store::Store> store, delivery::DestinationResolver resolver,
+                  delivery::DeliveryObserver audit = {});
 
  private:
   std::optional<delivery::Destination> Resolve(const std::string& destination) const;

@@ -22,7 +22,7 @@ using fhir::Severity;
 constexpr std::string_view kCoreTypes[] = {
     "CarePlan",     "CareTeam",  "Condition",  "Consent",    "Encounter", "Observation", "Organization",
     "Patient",      "Practitioner", "PractitionerRole", "Provenance", "QuestionnaireResponse",
-    "ServiceRequest", "Task", "HealthcareService", "Communication", "Subscription",
+    "ServiceRequest", "Task", "HealthcareService", "Communication", "Subscription", "AuditEvent",
 };
 
 // Query parameters that steer the response format, not the search.

@@ -5,6 +5,7 @@
 
 #include "adapter/api/capability_statement.h"
 #include "adapter/api/log.h"
+#include "adapter/app/audit.h"
 #include "adapter/app/case_routes.h"
 #include "adapter/app/conformance_setup.h"
 #include "adapter/app/rest_routes.h"
@@ -100,7 +101,20 @@ common::Status RegisterRoutes(const GatewayConfig& config, api::Router& router, 
   if (!routing.ok()) return routing.status();
   runtime.store = store.value();
   runtime.routing = std::make_shared<cases::RoutingConfigHolder>(routing.value());
-  auto delivery = DeliveryRuntime::Create(config.delivery, store.value(), routing.value());
+  // The audit trail: every request (after it is answered, before the response goes out) and
+  // every delivery's end.
+  auto audit = std::make_shared<AuditRecorder>(store.value());
+  if (common::Status s = audit->SelfCheck(*validator.value()); !s.ok()) return s;
+  if (common::Status s = router.SetAuditHook([audit](const api::Request& request, const api::Response& response,
+                                                      const api::Route* route) { audit->Record(request, response, route); });
+      !s.ok()) {
+    return s;
+  }
+  auto delivery = DeliveryRuntime::Create(
+      config.delivery, store.value(), routing.value(),
+      [audit](const store::OutboxEntry& entry, delivery::DeliveryEvent event, const std::string& detail) {
+        audit->RecordDelivery(entry, event, detail);
+      });
   if (!delivery.ok()) return delivery.status();
   runtime.delivery = delivery.value();
   cases::IntakeOptions intake_options;

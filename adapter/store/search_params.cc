@@ -122,6 +122,15 @@ constexpr SearchParamDef kComposition[] = {
     {"identifier", P::kToken, {"identifier"}, {}, "Composition.identifier", "A business identifier"},
 };
 
+constexpr SearchParamDef kAuditEvent[] = {
+    {"date", P::kDate, {"recorded"}, {}, "AuditEvent.recorded", "When the event was recorded"},
+    {"outcome", P::kToken, {"outcome"}, {}, "AuditEvent.outcome", "0 success, 4 minor failure, 8 serious failure"},
+    {"action", P::kToken, {"action"}, {}, "AuditEvent.action", "C | R | U | D | E"},
+    {"altid", P::kToken, {"agent.altId"}, {}, "AuditEvent.agent.altId", "The client id of the agent"},
+    {"entity", P::kReference, {"entity.what"}, {}, "AuditEvent.entity.what", "What was touched"},
+    {"type", P::kToken, {"type"}, {}, "AuditEvent.type", "The kind of event"},
+};
+
 constexpr SearchParamDef kCommunication[] = {
     {"patient", P::kReference, {"subject"}, "Patient", "Communication.subject.where(resolve() is Patient)",
      "The patient the message is about"},
@@ -166,6 +175,7 @@ struct TypeTable {
 };
 
 constexpr TypeTable kTables[] = {
+    {"AuditEvent", kAuditEvent},
     {"CarePlan", kCarePlan},
     {"Communication", kCommunication},
     {"Composition", kComposition},

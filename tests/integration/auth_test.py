@@ -18,7 +18,7 @@ import urllib.request
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Gateway, Service, Suite, clean_up, fit_note, write_routing  # noqa: E402
+from harness import Gateway, Service, Suite, clean_up, fit_note, wait_for, write_routing  # noqa: E402
 
 TOKEN_URL = "https://gateway.test/token"
 suite = Suite()
@@ -83,10 +83,12 @@ def main():
     write_routing(routing_dir, service.base + "/fhir")
     gp_key, gp_pub = make_key(work, "gp")
     op_key, op_pub = make_key(work, "operator")
+    au_key, au_pub = make_key(work, "auditor")
     security = {"authentication": "required", "tokenEndpoint": TOKEN_URL, "clients": [
         {"id": "gp-system-test", "kind": "gp-system", "odsPracticeCodes": ["M87021"], "publicKeyPemFile": gp_pub,
          "scopes": ["system/Task.cruds", "system/Patient.read"]},
-        {"id": "operator-test", "kind": "operator", "publicKeyPemFile": op_pub, "scopes": ["system/*.read"]}]}
+        {"id": "operator-test", "kind": "operator", "publicKeyPemFile": op_pub, "scopes": ["system/*.read"]},
+        {"id": "auditor-test", "kind": "auditor", "publicKeyPemFile": au_pub, "scopes": ["system/AuditEvent.read"]}]}
     gw = Gateway(work, routing_dir, "sqlite", security=security)
     base = gw.base
     tokens = {}
@@ -136,11 +138,32 @@ def main():
             assert status == 403, status
             assert call("GET", base + "/Patient", "not-a-token")[0] == 401
 
+        def every_access_is_audited():
+            status, body = token_request(base, assertion("auditor-test", au_key), "system/AuditEvent.read")
+            assert status == 200, body
+            auditor = body["access_token"]
+            assert call("GET", base + "/AuditEvent", tokens["gp"])[0] == 403  # not the GP system's to see
+
+            def events(query):
+                status, _, text = call("GET", f"{base}/AuditEvent?{query}&_count=200", auditor)
+                assert status == 200, text
+                return [e["resource"] for e in json.loads(text).get("entry", [])]
+
+            refused = events("altid=gp-system-test&outcome=4")
+            assert any("/metrics" in e["outcomeDesc"] and e["outcomeDesc"].startswith("403") for e in refused), refused
+            created = events("altid=gp-system-test&outcome=0")
+            assert any(e["entity"][0]["what"]["reference"].startswith("Task/") and "$submit" in e["outcomeDesc"]
+                       for e in created if e.get("entity")), created
+            assert any(e["outcomeDesc"].startswith("401") for e in events("outcome=4")), "no 401 audited"
+            wait_for("the delivery audited", lambda: any(e["outcomeDesc"].startswith("delivered")
+                                                         for e in events("altid=gateway-delivery")))
+
         suite.run([("metadata and health checks are public", public_routes_need_no_token),
                    ("no token: 401 with WWW-Authenticate", no_token_is_401),
                    ("a signed client assertion gets a bearer token", signed_assertion_gets_a_token),
                    ("replayed, wrongly signed or mis-addressed assertions are refused", replayed_or_forged_assertions_are_refused),
-                   ("a token opens what its scopes allow, 403 otherwise", token_opens_what_its_scopes_allow)])
+                   ("a token opens what its scopes allow, 403 otherwise", token_opens_what_its_scopes_allow),
+                   ("every access, refusal and delivery is an AuditEvent an auditor can search", every_access_is_audited)])
         gw.stop()
     finally:
         clean_up(suite, work, [gw], [service])
