@@ -78,8 +78,12 @@ common::Status AddCaseRoutes(api::Router& router, CaseRouteDeps deps) {
     route.request_media_types = {"application/json",        "application/fhir+json",    "text/csv",
                                  "x-application/hl7-v2+er7", "application/hl7-v2",       "application/hl7-v2+er7"};
     route.handler = [shared](const api::Request& req) {
+      // Data scope: a GP system submits records of its own practices only.
+      const std::vector<std::string>* practices =
+          req.principal && req.principal->kind == security::ClientKind::kGpSystem ? &req.principal->ods_practice_codes
+                                                                                  : nullptr;
       cases::IntakeAnswer answer = shared->intake->Submit(req.Header("content-type").value_or(""),
-                                                          req.QueryParam("format").value_or(""), req.body);
+                                                          req.QueryParam("format").value_or(""), req.body, practices);
       api::Response r = api::Response::Resource(answer.status, std::move(answer.body));
       if (!answer.location.empty()) r.headers.emplace_back("Location", answer.location);
       return r;

@@ -8,6 +8,12 @@
 namespace workwell::app {
 namespace {
 
+// Data scope: a WorkWell service client works on the cases routed to its services only.
+const std::vector<std::string>* ServicesOf(const api::Request& req) {
+  if (req.principal && req.principal->kind == security::ClientKind::kWorkwellService) return &req.principal->service_ids;
+  return nullptr;
+}
+
 api::Response ToResponse(cases::PlanAnswer answer) {
   api::Response r = api::Response::Resource(answer.status, std::move(answer.body));
   if (!answer.location.empty()) r.headers.emplace_back("Content-Location", answer.location);
@@ -25,7 +31,8 @@ common::Status AddPlanOperation(api::Router& router, std::shared_ptr<const cases
   route.capability = api::Capability::Operation(operation, "https://fhir.workwell.nhs.uk/OperationDefinition/" + operation);
   route.capability.documentation = std::move(documentation);
   route.handler = [plans, operation](const api::Request& req) {
-    return ToResponse(plans->Apply(req.PathParam("id"), operation, req.body, req.Header("if-match").value_or("")));
+    return ToResponse(plans->Apply(req.PathParam("id"), operation, req.body, req.Header("if-match").value_or(""),
+                                   ServicesOf(req)));
   };
   return router.Add(std::move(route));
 }
@@ -42,7 +49,7 @@ common::Status AddPlanRoutes(api::Router& router, std::shared_ptr<const cases::P
     route.capability = api::Capability::Operation("process-message", std::string(kProcessMessageDefinition));
     route.capability.documentation =
         "WorkWell services send a proposed Stay in Work plan (event stay-in-work-plan-proposed) as a message Bundle";
-    route.handler = [plans](const api::Request& req) { return ToResponse(plans->ProcessMessage(req.body)); };
+    route.handler = [plans](const api::Request& req) { return ToResponse(plans->ProcessMessage(req.body, ServicesOf(req))); };
     if (common::Status s = router.Add(std::move(route)); !s.ok()) return s;
   }
   if (common::Status s = AddPlanOperation(router, plans, "agree",

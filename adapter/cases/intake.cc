@@ -1,5 +1,6 @@
 #include "adapter/cases/intake.h"
 
+#include <algorithm>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -90,7 +91,8 @@ class Submission {
              const routing::DateClock& today, const IntakeOptions& options, std::string now)
       : translator_(translator), store_(store), config_(config), today_(today), options_(options), now_(std::move(now)) {}
 
-  IntakeAnswer Run(std::string_view content_type, std::string_view format_param, std::string_view body) {
+  IntakeAnswer Run(std::string_view content_type, std::string_view format_param, std::string_view body,
+                   const std::vector<std::string>* practices) {
     const std::string format = mapping::FormatForRequest(content_type, format_param);
     if (format.empty()) {
       issues_.push_back(MakeIssue(Severity::kError, "not-supported",
@@ -128,8 +130,14 @@ class Submission {
     }
     task_id_ = TaskIdForCase(case_key_);
 
+    const routing::CaseSummary facts = SummariseCase(*bundle_, tr.case_facts);
+    if (practices != nullptr &&
+        std::find(practices->begin(), practices->end(), facts.practice_ods) == practices->end()) {
+      return Answer(403, {MakeIssue(Severity::kError, "forbidden",
+                                    "this client is not registered for the GP practice the record names")});
+    }
     routing::DecisionEngine engine(std::shared_ptr<const routing::RoutingConfig>(&config_, [](const auto*) {}), today_);
-    decision_ = engine.Decide(SummariseCase(*bundle_, tr.case_facts));
+    decision_ = engine.Decide(facts);
     if (decision_.outcome == routing::Outcome::kRoute && decision_.service == nullptr) {
       decision_.outcome = routing::Outcome::kNotRoutable;
     }
@@ -551,10 +559,10 @@ CaseIntake::CaseIntake(std::shared_ptr<const mapping::Translator> translator, st
       options_(std::move(options)) {}
 
 IntakeAnswer CaseIntake::Submit(std::string_view content_type, std::string_view format_param,
-                                std::string_view body) const {
+                                std::string_view body, const std::vector<std::string>* practices) const {
   const std::shared_ptr<const routing::RoutingConfig> config = routing_->Get();
   Submission submission(*translator_, *store_, *config, today_, options_, now_());
-  return submission.Run(content_type, format_param, body);
+  return submission.Run(content_type, format_param, body, practices);
 }
 
 }  // namespace workwell::cases

@@ -16,6 +16,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "adapter/delivery/bars_message.h"
 #include "adapter/mapping/engine/translator.h"
@@ -73,7 +74,10 @@ class CaseIntake {
              IntakeOptions options);
 
   // Submits one record: `format_param` or the Content-Type choose the format as for $translate.
-  IntakeAnswer Submit(std::string_view content_type, std::string_view format_param, std::string_view body) const;
+  // `practices`, when given, are the GP practices (ODS codes) the sending client is registered
+  // for: a record from any other practice is refused (403) and nothing is stored.
+  IntakeAnswer Submit(std::string_view content_type, std::string_view format_param, std::string_view body,
+                      const std::vector<std::string>* practices = nullptr) const;
 
  private:
   std::shared_ptr<const mapping::Translator> translator_;

@@ -1,5 +1,6 @@
 #include "adapter/cases/plan_service.h"
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <optional>
@@ -205,7 +206,26 @@ common::BasicResult<stayinwork::Context, Problem> PlanService::MakeContext(const
   return ctx;
 }
 
-PlanAnswer PlanService::ProcessMessage(std::string_view body) const {
+bool PlanService::RoutedToOneOf(const std::string& service_request_id, const std::vector<std::string>* services) const {
+  if (services == nullptr) return true;
+  auto tasks = store_->Search("Task", store::SearchRequest{{{"focus", "ServiceRequest/" + service_request_id}}, true});
+  if (!tasks.ok()) return false;
+  for (const store::ResourceVersion& t : tasks->matches) {
+    json::Document d;
+    json::ParseError err;
+    if (!json::Parse(t.json, json::Limits{}, d, err)) continue;
+    const json::Value* inputs = d.root().Find("input");
+    if (inputs == nullptr) continue;
+    for (const json::Value& in : inputs->items()) {
+      if (Str(in.Find("type"), "text") != "service") continue;
+      const std::string_view id = Str(&in, "valueString");
+      if (std::find(services->begin(), services->end(), id) != services->end()) return true;
+    }
+  }
+  return false;
+}
+
+PlanAnswer PlanService::ProcessMessage(std::string_view body, const std::vector<std::string>* services) const {
   json::Document doc;
   if (auto bad = ParseBody(body, doc)) return *bad;
   const json::Value& bundle = doc.root();
@@ -256,6 +276,9 @@ PlanAnswer PlanService::ProcessMessage(std::string_view body) const {
                    "CarePlan.extension('basedOnReferral')");
   }
 
+  if (!RoutedToOneOf(referral_id, services)) {
+    return Outcome(404, "not-found", "the plan's referral ServiceRequest/" + referral_id + " is not known here");
+  }
   std::string stored_json, location, etag, failure;
   store::StoreStatus st = store_->RunInTransaction([&](store::Transaction& tx) -> store::StoreStatus {
     failure.clear();
@@ -347,7 +370,7 @@ PlanAnswer PlanService::ProcessMessage(std::string_view body) const {
 }
 
 PlanAnswer PlanService::Apply(std::string_view plan_id, std::string_view operation, std::string_view body,
-                              std::string_view if_match) const {
+                              std::string_view if_match, const std::vector<std::string>* services) const {
   json::Document doc;
   if (auto bad = ParseBody(body, doc)) return *bad;
   if (Str(&doc.root(), "resourceType") != "Parameters") {
@@ -363,6 +386,11 @@ PlanAnswer PlanService::Apply(std::string_view plan_id, std::string_view operati
   }
   auto plan = stayinwork::Plan::Parse(current->json);
   if (!plan.ok()) return FromProblem(plan.status());
+  if (services != nullptr) {
+    bool mine = false;
+    for (const std::string& r : plan->view().referrals) mine = mine || RoutedToOneOf(IdOf(r, "ServiceRequest"), services);
+    if (!mine) return FromStore(store::StoreStatus(store::StoreCode::kNotFound, "CarePlan/" + std::string(plan_id) + " is not known here"));
+  }
   const std::string now = now_();
   auto ctx_result = MakeContext(plan->view(), now);
   if (!ctx_result.ok()) return FromProblem(ctx_result.status());

@@ -57,13 +57,16 @@ class PlanService {
   // that is still a draft is replaced by the new proposal), moves the referral's Task to
   // in-progress, and answers 200 with a response message Bundle. 400 not a message / unknown
   // event; 404 the referral is unknown; 409 the plan is no longer a draft; 422 invalid.
-  PlanAnswer ProcessMessage(std::string_view body) const;
+  // `services`, when given, are the WorkWell services (routing service ids) the sending client
+  // is registered for: a plan for a referral routed elsewhere is answered 404, as if unknown.
+  PlanAnswer ProcessMessage(std::string_view body, const std::vector<std::string>* services = nullptr) const;
 
   // POST /CarePlan/[id]/$agree, $withdraw-agreement, $employer-cannot-adjust with a Parameters
   // body (party, agreedBy, dateTime, method / party / reason). `if_match` (an ETag) guards
   // against concurrent changes: a stale one is 412. 200 with the plan after the event.
+  // `services` as for ProcessMessage: a plan whose referral went elsewhere is 404.
   PlanAnswer Apply(std::string_view plan_id, std::string_view operation, std::string_view body,
-                   std::string_view if_match) const;
+                   std::string_view if_match, const std::vector<std::string>* services = nullptr) const;
 
   // The time-driven events due now for every open plan: the end of the period, the employer's
   // deadline (the SSP fallback). Safe to run repeatedly: a plan whose event has been applied is
@@ -76,6 +79,10 @@ class PlanService {
                     const std::string& now) const;
   common::BasicResult<stayinwork::Context, stayinwork::Problem> MakeContext(const stayinwork::PlanView& plan,
                                                                               const std::string& now) const;
+
+  // True when the referral `service_request_id` was routed to one of `services` (its Task's
+  // "service" input); always true when `services` is null.
+  bool RoutedToOneOf(const std::string& service_request_id, const std::vector<std::string>* services) const;
 
   std::shared_ptr<const validation::Validator> validator_;
   std::shared_ptr<store::Store> store_;

@@ -21,6 +21,8 @@ import uuid
 
 FHIR = "application/fhir+json"
 WW = "https://fhir.workwell.nhs.uk"
+# The bearer token the service's calls carry when the gateway requires authentication.
+TOKEN = None
 
 
 def call(base, method, path, body=None, headers=None):
@@ -29,6 +31,8 @@ def call(base, method, path, body=None, headers=None):
     req.add_header("Accept", FHIR)
     if data is not None:
         req.add_header("Content-Type", FHIR)
+    if TOKEN:
+        req.add_header("Authorization", "Bearer " + TOKEN)
     for k, v in (headers or {}).items():
         req.add_header(k, v)
     try:

@@ -84,11 +84,16 @@ def main():
     gp_key, gp_pub = make_key(work, "gp")
     op_key, op_pub = make_key(work, "operator")
     au_key, au_pub = make_key(work, "auditor")
+    ws_key, ws_pub = make_key(work, "service")
     security = {"authentication": "required", "tokenEndpoint": TOKEN_URL, "clients": [
         {"id": "gp-system-test", "kind": "gp-system", "odsPracticeCodes": ["M87021"], "publicKeyPemFile": gp_pub,
          "scopes": ["system/Task.cruds", "system/Patient.read"]},
         {"id": "operator-test", "kind": "operator", "publicKeyPemFile": op_pub, "scopes": ["system/*.read"]},
-        {"id": "auditor-test", "kind": "auditor", "publicKeyPemFile": au_pub, "scopes": ["system/AuditEvent.read"]}]}
+        {"id": "auditor-test", "kind": "auditor", "publicKeyPemFile": au_pub, "scopes": ["system/AuditEvent.read"]},
+        {"id": "service-qua", "kind": "workwell-service", "serviceIds": ["qua-work-and-health"], "publicKeyPemFile": ws_pub,
+         "scopes": ["system/*.read", "system/CarePlan.cruds"]},
+        {"id": "service-qhl", "kind": "workwell-service", "serviceIds": ["qhl-msk"], "publicKeyPemFile": ws_pub,
+         "scopes": ["system/*.read", "system/CarePlan.cruds"]}]}
     gw = Gateway(work, routing_dir, "sqlite", security=security)
     base = gw.base
     tokens = {}
@@ -158,12 +163,46 @@ def main():
             wait_for("the delivery audited", lambda: any(e["outcomeDesc"].startswith("delivered")
                                                          for e in events("altid=gateway-delivery")))
 
+        def data_scopes():
+            # A GP system submits only its own practices' records (it is registered for M87021).
+            other = fit_note(practice="M85001")
+            status, _, body = call("POST", base + "/$submit?format=fitnote-json", tokens["gp"], json.dumps(other))
+            assert status == 403 and json.loads(body)["issue"][0]["code"] == "forbidden", (status, body)
+            query = urllib.parse.urlencode({"identifier": "https://fhir.workwell.nhs.uk/Id/case|"
+                                            f"{other['sourceSystem']}/{other['sourceRecordId']}"})
+            status, _, body = call("GET", f"{base}/Task?{query}", tokens["op"])
+            assert status == 200 and json.loads(body)["total"] == 0, body
+            # A WorkWell service works only on the cases routed to it; another one's are unknown (404).
+            status, headers, body = call("POST", base + "/$submit?format=fitnote-json", tokens["gp"], json.dumps(fit_note()))
+            assert status == 201, body
+            task = headers["Location"]
+            import plan_client
+            wait_for("the referral delivered", lambda: json.loads(call("GET", f"{base}/{task}", tokens["op"])[2])["status"] == "accepted")
+            for client in ("service-qua", "service-qhl"):
+                status, body = token_request(base, assertion(client, ws_key), "system/*.read system/CarePlan.cruds")
+                assert status == 200, body
+                tokens[client] = body["access_token"]
+            plan_client.TOKEN = tokens["service-qhl"]
+            status, result, _ = plan_client.propose(base, task, plan_key="SIW-AUTH-OTHER")
+            assert status == 404, (status, result)
+            plan_client.TOKEN = tokens["service-qua"]
+            status, plan, facts = plan_client.propose(base, task, plan_key="SIW-AUTH-OWN")
+            assert status == 200, plan
+            plan_client.TOKEN = tokens["service-qhl"]
+            status, _, body = plan_client.agree(base, plan, "patient", facts["patient"])
+            assert status == 404, (status, body)
+            plan_client.TOKEN = tokens["service-qua"]
+            status, _, body = plan_client.agree(base, plan, "patient", facts["patient"])
+            assert status == 200, (status, body)
+            plan_client.TOKEN = None
+
         suite.run([("metadata and health checks are public", public_routes_need_no_token),
                    ("no token: 401 with WWW-Authenticate", no_token_is_401),
                    ("a signed client assertion gets a bearer token", signed_assertion_gets_a_token),
                    ("replayed, wrongly signed or mis-addressed assertions are refused", replayed_or_forged_assertions_are_refused),
                    ("a token opens what its scopes allow, 403 otherwise", token_opens_what_its_scopes_allow),
-                   ("every access, refusal and delivery is an AuditEvent an auditor can search", every_access_is_audited)])
+                   ("every access, refusal and delivery is an AuditEvent an auditor can search", every_access_is_audited),
+                   ("data scopes: a GP system's own practices, a service's own cases (404 otherwise)", data_scopes)])
         gw.stop()
     finally:
         clean_up(suite, work, [gw], [service])
