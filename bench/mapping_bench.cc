@@ -101,14 +101,15 @@ std::string SyntheticExtract(size_t rows) {
   return out;
 }
 
-void BM_CsvBulk(benchmark::State& state, bool validate) {
+// `workers` 0: one per core.
+void BM_CsvBulk(benchmark::State& state, bool validate, int workers = 0) {
   const size_t rows = static_cast<size_t>(state.range(0));
   const std::string extract = SyntheticExtract(rows);
   const Mapping* m = Shared().FindMapping("fitnote-csv");
   TranslateOptions options;
   options.validate = validate;
   options.now = "2026-12-01T09:00:00+00:00";
-  const int workers = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (workers <= 0) workers = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   size_t accepted = 0;
   for (auto _ : state) {
     std::istringstream in(extract);
@@ -128,6 +129,14 @@ void BM_CsvBulkTranslateOnly(benchmark::State& state) { BM_CsvBulk(state, false)
 void BM_CsvBulkTranslateValidate(benchmark::State& state) { BM_CsvBulk(state, true); }
 BENCHMARK(BM_CsvBulkTranslateOnly)->Arg(2000)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_CsvBulkTranslateValidate)->Arg(2000)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// One pass over 200 rows on the calling thread, for instruction counts under callgrind
+// (docs/PERFORMANCE.md): valgrind --tool=callgrind
+// --toggle-collect='*TranslateCsvBulk*lambda*operator()*' ... --benchmark_filter=Count
+void BM_CsvBulkTranslateOnlyCount(benchmark::State& state) { BM_CsvBulk(state, false, 1); }
+void BM_CsvBulkTranslateValidateCount(benchmark::State& state) { BM_CsvBulk(state, true, 1); }
+BENCHMARK(BM_CsvBulkTranslateOnlyCount)->Arg(200)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_CsvBulkTranslateValidateCount)->Arg(200)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 }  // namespace workwell::mapping

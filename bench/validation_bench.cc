@@ -57,6 +57,11 @@ void BM_ParseAndValidateBundle(benchmark::State& state) {
 }
 BENCHMARK(BM_ParseAndValidateBundle);
 
+// Exactly 20 iterations, for instruction counts that do not depend on timing (docs/PERFORMANCE.md):
+// valgrind --tool=callgrind --toggle-collect='*ValidateJson*ParseOptions*' ... --benchmark_filter=Count
+void BM_ParseAndValidateBundleCount(benchmark::State& state) { BM_ParseAndValidateBundle(state); }
+BENCHMARK(BM_ParseAndValidateBundleCount)->Iterations(20);
+
 void BM_ValidateParsedBundle(benchmark::State& state) {
   const Validator& v = Shared();
   workwell::fhir::Resource resource;

@@ -9,9 +9,3 @@
 #ifndef RAPIDJSON_HAS_STDSTRING
 #define RAPIDJSON_HAS_STDSTRING 1
 #endif
-// x86-64 always has SSE2: RapidJSON then scans strings and whitespace 16 bytes at a time
-// (same results as its byte loop). Its aligned 16-byte loads may read up to 15 bytes past the
-// last character examined, so the parse buffer is padded (json.cc).
-#if !defined(RAPIDJSON_SSE2) && !defined(RAPIDJSON_SSE42) && (defined(__SSE2__) || defined(__x86_64__))
-#define RAPIDJSON_SSE2
-#endif
