@@ -500,9 +500,12 @@ class Loader {
           seg.index = TargetSegment::Index::kFixed;
           seg.var = idx.substr(1, idx.size() - 2);
           vars_used.push_back(seg.var);
-        } else if (!idx.empty() && idx.find_first_not_of("0123456789") == std::string::npos) {
+        } else if (!idx.empty() && idx.size() <= 4 && idx.find_first_not_of("0123456789") == std::string::npos) {
           seg.index = TargetSegment::Index::kFixed;
-          seg.fixed = std::stoi(idx);
+          seg.fixed = std::stoi(idx);  // at most 4 digits: cannot overflow
+        } else if (!idx.empty() && idx.find_first_not_of("0123456789") == std::string::npos) {
+          Error(line, "index '[" + idx + "]' in target path '" + text + "' is too large (at most 9999)");
+          return false;
         } else {
           Error(line, "bad index '[" + idx + "]' in target path '" + text + "' (use a number, +, = or {var})");
           return false;
@@ -594,6 +597,8 @@ class Loader {
         if (idx.size() > 2 && idx.front() == '{' && idx.back() == '}') {
           const std::string var = idx.substr(1, idx.size() - 2);
           if (std::find(vars.begin(), vars.end(), var) == vars.end()) Error(*ref, "unknown variable {" + var + "} in ref");
+        } else if (idx.empty() || idx.size() > 4 || idx.find_first_not_of("0123456789") != std::string::npos) {
+          Error(*ref, "bad index '[" + idx + "]' in ref (use a number up to 9999 or {var})");
         }
         rule.ref_index = idx;
       }
