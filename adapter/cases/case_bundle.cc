@@ -17,8 +17,6 @@ std::string_view IdentifierValue(const json::Value* resource, std::string_view s
   return {};
 }
 
-namespace {
-
 bool ClaimsProfile(const json::Value* resource, std::string_view profile) {
   const json::Value* meta = resource->Find("meta");
   const json::Value* profiles = meta != nullptr ? meta->Find("profile") : nullptr;
@@ -28,6 +26,8 @@ bool ClaimsProfile(const json::Value* resource, std::string_view profile) {
   }
   return false;
 }
+
+namespace {
 
 // The code of the first coding of an extension's valueCodeableConcept.
 std::string_view ExtensionCode(const json::Value* resource, std::string_view url) {

@@ -10,19 +10,19 @@
 
 #include "adapter/common/json/json.h"
 #include "adapter/routing/decision_engine.h"
+#include "adapter/stayinwork/vocabulary.h"
 
 namespace workwell::cases {
 
 inline constexpr std::string_view kNhsNumberSystem = "https://fhir.nhs.uk/Id/nhs-number";
 inline constexpr std::string_view kOdsSystem = "https://fhir.nhs.uk/Id/ods-organization-code";
-inline constexpr std::string_view kFitNoteProfile = "https://fhir.workwell.nhs.uk/StructureDefinition/WorkWell-FitNote";
+inline constexpr std::string_view kFitNoteProfile = stayinwork::vocab::kFitNoteProfile;
 inline constexpr std::string_view kReferralProfile = "https://fhir.workwell.nhs.uk/StructureDefinition/WorkWell-Referral";
 inline constexpr std::string_view kTouchpointUrl =
     "https://fhir.workwell.nhs.uk/StructureDefinition/Extension-WorkWell-ReferralTouchpoint";
 inline constexpr std::string_view kSupportTierUrl =
     "https://fhir.workwell.nhs.uk/StructureDefinition/Extension-WorkWell-SupportTier";
-inline constexpr std::string_view kIssueDateUrl =
-    "https://fhir.workwell.nhs.uk/StructureDefinition/Extension-WorkWell-FitNoteIssueDate";
+inline constexpr std::string_view kIssueDateUrl = stayinwork::vocab::kIssueDateUrl;
 
 // One entry of the Bundle.
 struct CaseEntry {
@@ -47,6 +47,9 @@ class CaseBundle {
  private:
   std::vector<CaseEntry> entries_;
 };
+
+// True when `resource` claims `profile` in meta.profile.
+bool ClaimsProfile(const json::Value* resource, std::string_view profile);
 
 // The string member `key` of `object`, or "".
 std::string_view Str(const json::Value* object, std::string_view key);

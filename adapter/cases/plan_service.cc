@@ -75,15 +75,6 @@ std::string IdOf(std::string_view reference, std::string_view type) {
   return std::string(reference.substr(type.size() + 1));
 }
 
-bool ClaimsProfile(const json::Value& resource, std::string_view profile) {
-  const json::Value* meta = resource.Find("meta");
-  const json::Value* profiles = meta != nullptr ? meta->Find("profile") : nullptr;
-  if (profiles == nullptr) return false;
-  for (const json::Value& p : profiles->items()) {
-    if (p.text() == profile) return true;
-  }
-  return false;
-}
 
 // A copy of `resource` with `id` set (added after resourceType when absent).
 void WithId(json::Builder& b, const json::Value& resource, std::string_view id) {
@@ -172,8 +163,17 @@ PlanService::PlanService(std::shared_ptr<const validation::Validator> validator,
                          InstantClock now, stayinwork::Policy policy)
     : validator_(std::move(validator)), store_(std::move(store)), now_(std::move(now)), policy_(policy) {}
 
-common::BasicResult<stayinwork::Context, Problem> PlanService::MakeContext(const stayinwork::PlanView& plan,
-                                                                           const std::string& now) const {
+// The stored resource `Type/id` (a reference) parsed; false when absent or unreadable.
+bool PlanService::ReadStored(std::string_view reference, std::string_view type, json::Document& doc) const {
+  const std::string id = IdOf(reference, type);
+  if (id.empty()) return false;
+  auto stored = store_->Read(type, id);
+  if (!stored.ok()) return false;
+  json::ParseError err;
+  return json::Parse(stored->json, json::Limits{}, doc, err);
+}
+
+stayinwork::Context PlanService::MakeContext(const stayinwork::PlanView& plan, const std::string& now) const {
   stayinwork::Context ctx;
   ctx.now = now;
   ctx.policy = policy_;
@@ -182,28 +182,55 @@ common::BasicResult<stayinwork::Context, Problem> PlanService::MakeContext(const
   // (ServiceRequest.performer -> HealthcareService.providedBy), so a plan nobody from the service
   // has agreed yet still names its recipient.
   for (const std::string& referral : plan.referrals) {
-    const std::string id = IdOf(referral, "ServiceRequest");
-    auto sr = id.empty() ? store::StoreResult<store::ResourceVersion>(store::StoreStatus(store::StoreCode::kNotFound, ""))
-                         : store_->Read("ServiceRequest", id);
-    if (!sr.ok()) continue;
-    json::Document d;
-    json::ParseError err;
-    if (!json::Parse(sr->json, json::Limits{}, d, err)) continue;
-    const json::Value* performers = d.root().Find("performer");
+    json::Document sr, hs;
+    if (!ReadStored(referral, "ServiceRequest", sr)) continue;
+    const json::Value* performers = sr.root().Find("performer");
     if (performers == nullptr || performers->size() == 0) continue;
-    const std::string hs_id = IdOf(Str(&performers->items()[0], "reference"), "HealthcareService");
-    auto hs = hs_id.empty() ? store::StoreResult<store::ResourceVersion>(store::StoreStatus(store::StoreCode::kNotFound, ""))
-                            : store_->Read("HealthcareService", hs_id);
-    if (!hs.ok()) continue;
-    json::Document h;
-    if (!json::Parse(hs->json, json::Limits{}, h, err)) continue;
-    const std::string_view provider = Str(h.root().Find("providedBy"), "reference");
+    if (!ReadStored(Str(&performers->items()[0], "reference"), "HealthcareService", hs)) continue;
+    const std::string_view provider = Str(hs.root().Find("providedBy"), "reference");
     if (!provider.empty()) {
       ctx.workwell_service = std::string(provider);
       break;
     }
   }
   return ctx;
+}
+
+std::optional<stayinwork::FitNote> PlanService::FitNoteInForce(const stayinwork::Plan& plan) const {
+  // The last WorkWell-FitNote the plan's supportingInfo names.
+  std::optional<stayinwork::FitNote> note;
+  if (const json::Value* infos = plan.root().Find("supportingInfo")) {
+    for (const json::Value& info : infos->items()) {
+      const std::string id = IdOf(Str(&info, "reference"), "Observation");
+      auto obs = id.empty() ? store::StoreResult<store::ResourceVersion>(store::StoreStatus(store::StoreCode::kNotFound, ""))
+                            : store_->Read("Observation", id);
+      if (!obs.ok()) continue;
+      auto parsed = stayinwork::FitNote::Parse(obs->json);
+      if (parsed.ok()) note.emplace(std::move(parsed).value());
+    }
+  }
+  return note;
+}
+
+bool PlanService::EmployerContactConsent(std::string_view subject) const {
+  // An active, permitting patient-privacy Consent of the patient.
+  const std::string patient_id = IdOf(subject, "Patient");
+  if (patient_id.empty()) return false;
+  auto consents = store_->Search("Consent", store::SearchRequest{{{"patient", "Patient/" + patient_id}}, true});
+  if (!consents.ok()) return false;
+  for (const store::ResourceVersion& c : consents->matches) {
+    json::Document cd;
+    json::ParseError err;
+    if (!json::Parse(c.json, json::Limits{}, cd, err)) continue;
+    const json::Value* scope = cd.root().Find("scope");
+    const json::Value* codings = scope != nullptr ? scope->Find("coding") : nullptr;
+    bool privacy = false;
+    if (codings != nullptr) {
+      for (const json::Value& coding : codings->items()) privacy = privacy || Str(&coding, "code") == "patient-privacy";
+    }
+    if (privacy && Str(&cd.root(), "status") == "active" && Str(cd.root().Find("provision"), "type") == "permit") return true;
+  }
+  return false;
 }
 
 bool PlanService::RoutedToOneOf(const std::string& service_request_id, const std::vector<std::string>* services) const {
@@ -251,7 +278,7 @@ PlanAnswer PlanService::ProcessMessage(std::string_view body, const std::vector<
   }
   const CaseEntry* plan_entry = nullptr;
   for (const CaseEntry& e : entries.entries()) {
-    if (e.type == "CarePlan" && ClaimsProfile(*e.resource, stayinwork::vocab::kPlanProfile)) plan_entry = &e;
+    if (e.type == "CarePlan" && ClaimsProfile(e.resource, stayinwork::vocab::kPlanProfile)) plan_entry = &e;
   }
   if (plan_entry == nullptr) {
     return Outcome(422, "required", "the message carries no CarePlan claiming WorkWell-StayInWorkPlan", "Bundle.entry");
@@ -392,44 +419,10 @@ PlanAnswer PlanService::Apply(std::string_view plan_id, std::string_view operati
     if (!mine) return FromStore(store::StoreStatus(store::StoreCode::kNotFound, "CarePlan/" + std::string(plan_id) + " is not known here"));
   }
   const std::string now = now_();
-  auto ctx_result = MakeContext(plan->view(), now);
-  if (!ctx_result.ok()) return FromProblem(ctx_result.status());
-  stayinwork::Context ctx = std::move(ctx_result).value();
-
-  // The fit note in force: the last WorkWell-FitNote the plan refers to.
-  std::optional<stayinwork::FitNote> note;
-  if (const json::Value* infos = plan->root().Find("supportingInfo")) {
-    for (const json::Value& info : infos->items()) {
-      const std::string id = IdOf(Str(&info, "reference"), "Observation");
-      if (id.empty()) continue;
-      auto obs = store_->Read("Observation", id);
-      if (!obs.ok()) continue;
-      auto parsed = stayinwork::FitNote::Parse(obs->json);
-      if (parsed.ok()) note.emplace(std::move(parsed).value());
-    }
-  }
+  stayinwork::Context ctx = MakeContext(plan->view(), now);
+  const std::optional<stayinwork::FitNote> note = FitNoteInForce(*plan);
   if (note) ctx.fit_note = &*note;
-  // Consent to contact the employer: an active, permitting privacy consent of the patient.
-  const std::string patient_id = IdOf(plan->view().subject, "Patient");
-  if (!patient_id.empty()) {
-    auto consents = store_->Search("Consent", store::SearchRequest{{{"patient", "Patient/" + patient_id}}, false});
-    if (consents.ok()) {
-      for (const store::ResourceVersion& c : consents->matches) {
-        json::Document cd;
-        json::ParseError err;
-        if (!json::Parse(c.json, json::Limits{}, cd, err)) continue;
-        const json::Value* scope = cd.root().Find("scope");
-        const json::Value* codings = scope != nullptr ? scope->Find("coding") : nullptr;
-        bool privacy = false;
-        if (codings != nullptr) {
-          for (const json::Value& coding : codings->items()) privacy = privacy || Str(&coding, "code") == "patient-privacy";
-        }
-        if (privacy && Str(&cd.root(), "status") == "active" && Str(cd.root().Find("provision"), "type") == "permit") {
-          ctx.employer_contact_consent = true;
-        }
-      }
-    }
-  }
+  ctx.employer_contact_consent = EmployerContactConsent(plan->view().subject);
 
   stayinwork::Outcome outcome = Problem::Unprocessable("not-supported", "", "unknown operation");
   if (operation == "agree") {
@@ -548,7 +541,7 @@ PlanAnswer PlanService::Commit(const std::string& plan_id, int64_t version, cons
 SweepResult PlanService::Sweep() const {
   SweepResult result;
   const std::string now = now_();
-  std::vector<std::pair<std::string, std::string>> open;  // id, json
+  std::vector<store::ResourceVersion> open;
   store::QueryParams query = {{"status", "draft,active,on-hold"}, {"_count", "100"}};
   for (int page = 0; page < 1000; ++page) {
     auto found = store_->Search("CarePlan", store::SearchRequest{query, true});
@@ -556,35 +549,26 @@ SweepResult PlanService::Sweep() const {
       ++result.failures;
       break;
     }
-    for (const store::ResourceVersion& v : found->matches) open.emplace_back(v.id, v.json);
+    for (store::ResourceVersion& v : found->matches) open.push_back(std::move(v));
     if (!found->next_query) break;
     auto next = store::ParseQueryString(*found->next_query);
     if (!next.ok()) break;
     query = *next;
   }
-  for (const auto& [id, text] : open) {
-    auto plan = stayinwork::Plan::Parse(text);
+  for (const store::ResourceVersion& stored : open) {
+    const std::string& id = stored.id;
+    auto plan = stayinwork::Plan::Parse(stored.json);
     if (!plan.ok()) continue;
     if (plan->view().ssp_fallback) continue;
     ++result.plans_checked;
-    auto ctx_result = MakeContext(plan->view(), now);
-    if (!ctx_result.ok()) continue;
-    stayinwork::Context ctx = std::move(ctx_result).value();
-    const stayinwork::DueEvent due = stayinwork::DueToday(plan->view(), ctx);
+    // What is due needs only the clock and the policy; the store is read only for a due plan.
+    stayinwork::Context probe;
+    probe.now = now;
+    probe.policy = policy_;
+    const stayinwork::DueEvent due = stayinwork::DueToday(plan->view(), probe);
     if (due == stayinwork::DueEvent::kNone) continue;
-    auto current = store_->Read("CarePlan", id);
-    if (!current.ok()) continue;
-    std::optional<stayinwork::FitNote> note;
-    if (const json::Value* infos = plan->root().Find("supportingInfo")) {
-      for (const json::Value& info : infos->items()) {
-        const std::string oid = IdOf(Str(&info, "reference"), "Observation");
-        auto obs = oid.empty() ? store::StoreResult<store::ResourceVersion>(store::StoreStatus(store::StoreCode::kNotFound, ""))
-                               : store_->Read("Observation", oid);
-        if (!obs.ok()) continue;
-        auto parsed = stayinwork::FitNote::Parse(obs->json);
-        if (parsed.ok()) note.emplace(std::move(parsed).value());
-      }
-    }
+    stayinwork::Context ctx = MakeContext(plan->view(), now);
+    const std::optional<stayinwork::FitNote> note = FitNoteInForce(*plan);
     if (note) ctx.fit_note = &*note;
     stayinwork::Outcome outcome = due == stayinwork::DueEvent::kPeriodEnded
                                       ? stayinwork::ExpireAtPeriodEnd(*plan, ctx)
@@ -594,7 +578,7 @@ SweepResult PlanService::Sweep() const {
       if (result.errors.size() < 10) result.errors.push_back("CarePlan/" + id + ": " + outcome.status().issue().text);
       continue;
     }
-    PlanAnswer answer = Commit(id, current->version, *outcome, now);
+    PlanAnswer answer = Commit(id, stored.version, *outcome, now);
     if (answer.status != 200) {
       ++result.failures;
       if (result.errors.size() < 10) result.errors.push_back("CarePlan/" + id + ": " + answer.body.substr(0, 500));

@@ -12,6 +12,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -77,8 +78,12 @@ class PlanService {
   struct Committed;
   PlanAnswer Commit(const std::string& plan_id, int64_t version, const stayinwork::Transition& transition,
                     const std::string& now) const;
-  common::BasicResult<stayinwork::Context, stayinwork::Problem> MakeContext(const stayinwork::PlanView& plan,
-                                                                              const std::string& now) const;
+  // The lifecycle's context for `plan` now: clock, policy, a new fit note id, and the WorkWell
+  // service to tell (from the referral's routing).
+  stayinwork::Context MakeContext(const stayinwork::PlanView& plan, const std::string& now) const;
+  std::optional<stayinwork::FitNote> FitNoteInForce(const stayinwork::Plan& plan) const;
+  bool EmployerContactConsent(std::string_view subject) const;
+  bool ReadStored(std::string_view reference, std::string_view type, json::Document& doc) const;
 
   // True when the referral `service_request_id` was routed to one of `services` (its Task's
   // "service" input); always true when `services` is null.
