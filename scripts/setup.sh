@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 packages=(
   build-essential cmake ninja-build ccache pkg-config git python3 ca-certificates
   libboost-dev libboost-system-dev libcpprest-dev rapidjson-dev libssl-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libsqlite3-dev sqlite3 libpq-dev postgresql
+  libgtest-dev libgmock-dev libbenchmark-dev libsqlite3-dev sqlite3 libpq-dev postgresql libre2-dev
   openssl stunnel4 npm
 )
 

@@ -3,10 +3,10 @@
 // (expression.h), read by Evaluate (evaluator.h); immutable once built.
 
 #include <memory>
-#include <regex>
 #include <string>
 #include <vector>
 
+#include "adapter/fhir/fhirpath/regex.h"
 #include "adapter/fhir/fhirpath/value.h"
 
 namespace workwell::fhir::fhirpath::internal {
@@ -63,7 +63,7 @@ struct Ast {
   std::string name;                 // member, function or constant name
   TypeSpec type;                    // kIs, kAs, and type-argument functions
   std::optional<Value> literal;     // kLiteral
-  std::unique_ptr<std::regex> regex;  // matches/replaceMatches with a literal pattern
+  std::unique_ptr<Regex> regex;     // matches/replaceMatches with a literal pattern
   // kMember, kFunction, kIndexer: [0] is the target (null for an implicit focus), then the
   // arguments. kNegate, kIs, kAs: [0] operand. kBinary: [0] lhs, [1] rhs.
   std::vector<std::unique_ptr<Ast>> children;

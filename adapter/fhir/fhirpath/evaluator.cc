@@ -1150,31 +1150,27 @@ Status Evaluator::StringFunction(const Ast& n, const Collection& focus, const Co
     }
     case Fn::kMatches:
     case Fn::kReplaceMatches: {
-      std::optional<std::regex> dynamic;
-      const std::regex* re = n.regex.get();
+      std::optional<Regex> dynamic;
+      const Regex* re = n.regex.get();
       if (re == nullptr) {
         if (!RegexRepeatsAreBounded(arg)) {
           return InvalidArgument("FHIRPath: regular expression repeat count above 1000 in '" + arg + "'");
         }
-        try {
-          dynamic.emplace(arg, std::regex::ECMAScript);
-        } catch (const std::regex_error& e) {
-          return InvalidArgument("FHIRPath: invalid regular expression '" + arg + "': " + e.what());
+        auto compiled = Regex::Compile(arg);
+        if (!compiled.ok()) {
+          return InvalidArgument("FHIRPath: invalid regular expression '" + arg + "': " + compiled.status().message());
         }
+        dynamic.emplace(std::move(compiled).value());
         re = &*dynamic;
       }
-      try {
-        if (n.fn == Fn::kMatches) {
-          // Partial match, as FHIRPath 2.0 clarifies (matchesFull anchors).
-          out.push_back(Value::Boolean(std::regex_search(s, *re)));
-        } else {
-          auto sub = StringArg(n, 2, input, scope);
-          if (!sub.ok()) return sub.status();
-          if (!sub.value()) return Status::Ok();
-          out.push_back(Value::String(std::regex_replace(s, *re, *sub.value())));
-        }
-      } catch (const std::regex_error& e) {
-        return ResourceExhausted(std::string("FHIRPath: regular expression failed: ") + e.what());
+      if (n.fn == Fn::kMatches) {
+        // Partial match, as FHIRPath 2.0 clarifies (matchesFull anchors).
+        out.push_back(Value::Boolean(re->PartialMatch(s)));
+      } else {
+        auto sub = StringArg(n, 2, input, scope);
+        if (!sub.ok()) return sub.status();
+        if (!sub.value()) return Status::Ok();
+        out.push_back(Value::String(re->ReplaceAll(s, *sub.value())));
       }
       break;
     }

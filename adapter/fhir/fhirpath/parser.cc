@@ -500,11 +500,12 @@ class Parser {
         if (!RegexRepeatsAreBounded(arg->literal->string())) {
           return InvalidArgument("FHIRPath: regular expression repeat count above 1000 in '" + arg->literal->string() + "'");
         }
-        try {
-          n.regex = std::make_unique<std::regex>(arg->literal->string(), std::regex::ECMAScript);
-        } catch (const std::regex_error& e) {
-          return InvalidArgument("FHIRPath: invalid regular expression '" + arg->literal->string() + "': " + e.what());
+        auto re = Regex::Compile(arg->literal->string());
+        if (!re.ok()) {
+          return InvalidArgument("FHIRPath: invalid regular expression '" + arg->literal->string() + "': " +
+                                 re.status().message());
         }
+        n.regex = std::make_unique<Regex>(std::move(re).value());
       }
     }
     return Status::Ok();

@@ -126,8 +126,8 @@ std::optional<Temporal> ParseTemporal(std::string_view text, PrimitiveKind kind)
 std::string ToText(const Value& v);
 
 // True when a regular expression's repeat counts ({n}, {n,}, {n,m}) are all at most 1000.
-// std::regex overflows a signed integer on huge counts (undefined behaviour), so patterns that
-// fail this are refused before they reach it.
+// Patterns that fail this are refused with a message naming the limit (SEC-3); the regex engine
+// (regex.h) refuses them too.
 bool RegexRepeatsAreBounded(std::string_view pattern);
 // The text of a decimal with its scale ("1.0"), or trimmed digits for computed values.
 std::string DecimalText(const Decimal& d);

@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
-#include <regex>
 #include <span>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "adapter/fhir/fhirpath/regex.h"
 #include "adapter/validation/questionnaire/value_checks.h"
 
 namespace workwell::validation::questionnaire {
@@ -475,8 +475,8 @@ class ResponseValidator {
     if (const json::Value* ext = FirstExtension(q_item, kExtRegex)) {
       std::string_view pattern = Field(*ext, "valueString");
       if (!pattern.empty()) {
-        const std::regex* re = CompiledRegex(pattern, path);
-        if (re != nullptr && !std::regex_match(s.begin(), s.end(), *re)) {
+        const fhir::fhirpath::Regex* re = CompiledRegex(pattern, path);
+        if (re != nullptr && !re->FullMatch(s)) {
           const json::Value* format = FirstExtension(q_item, kExtEntryFormat);
           std::string_view example = format != nullptr ? Field(*format, "valueString") : std::string_view();
           Error("invariant", path,
@@ -496,13 +496,14 @@ class ResponseValidator {
 
   // The compiled form of `pattern`, compiled at most once per run; nullptr (with a warning) when
   // the pattern is not a valid regular expression.
-  const std::regex* CompiledRegex(std::string_view pattern, const std::string& path) {
+  const fhir::fhirpath::Regex* CompiledRegex(std::string_view pattern, const std::string& path) {
     auto [it, inserted] = regexes_.try_emplace(std::string(pattern));
     if (inserted) {
-      try {
-        it->second.emplace(it->first, std::regex::ECMAScript);
-      } catch (const std::regex_error& e) {
-        Warning("processing", path, "The regex '" + it->first + "' could not be compiled: " + e.what());
+      auto re = fhir::fhirpath::Regex::Compile(it->first);
+      if (re.ok()) {
+        it->second.emplace(std::move(re).value());
+      } else {
+        Warning("processing", path, "The regex '" + it->first + "' could not be compiled: " + re.status().message());
       }
     }
     return it->second ? &*it->second : nullptr;
@@ -928,7 +929,7 @@ class ResponseValidator {
   IssueSink& sink_;
   bool not_completed_ = false;
   std::vector<const json::Value*> containers_;
-  std::map<std::string, std::optional<std::regex>> regexes_;
+  std::map<std::string, std::optional<fhir::fhirpath::Regex>> regexes_;
 };
 
 }  // namespace

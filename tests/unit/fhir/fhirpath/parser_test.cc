@@ -179,7 +179,7 @@ TEST(ParserRobustnessTest, MutatedExpressionsNeverCrash) {
 namespace workwell::fhir::fhirpath {
 namespace {
 
-// std::regex overflows on huge repeat counts: such literal patterns are refused at compile time.
+// Huge repeat counts (SEC-3) in literal patterns are refused at compile time.
 TEST(RegexBoundsTest, HugeRepeatCountsAreRefusedAtCompileTime) {
   EXPECT_FALSE(Compile("'a'.matches('a{6666666666666666666666}')").ok());
   EXPECT_FALSE(Compile("'a'.matches('a{1,1001}')").ok());
