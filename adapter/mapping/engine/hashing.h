@@ -1,7 +1,8 @@
 #pragma once
 // Hashing for the mapping engine: SHA-256 of an input (named in Provenance) and deterministic
 // UUIDs for output resources, so that sending the same record again yields the same ids.
-// The only place in the engine that uses OpenSSL. Stateless; safe from any thread.
+// The only place in the engine that uses OpenSSL. Safe from any thread (each thread keeps its
+// own digest context).
 
 #include <string>
 #include <string_view>
