@@ -1,10 +1,14 @@
 #include "adapter/mapping/engine/translator.h"
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <memory_resource>
+#include <new>
 #include <sstream>
 #include <thread>
 #include <unordered_set>
@@ -28,69 +32,105 @@ using fhir::Severity;
 
 constexpr char kProvenanceProfile[] = "https://fhir.hl7.org.uk/StructureDefinition/UKCore-Provenance";
 constexpr char kBase[] = "https://fhir.workwell.nhs.uk";
+constexpr char kSourceSystemId[] = "https://fhir.workwell.nhs.uk/Id/source-system";
+constexpr char kInputHashId[] = "https://fhir.workwell.nhs.uk/Id/input-sha256";
 
-// A mutable JSON tree the rules write into; turned into a json::Document at the end.
+// A mutable JSON tree the rules write into; turned into a json::Document at the end. Keys and
+// texts are views: keys are element names held by the mapping (or literals), texts are held by
+// the mapping or copied into the run's arena, which also holds every node.
 struct OutNode {
   enum class Kind : uint8_t { kObject, kArray, kScalar };
   Kind kind = Kind::kObject;
   fhir::JsonShape shape = fhir::JsonShape::kString;
-  std::string key;
-  std::string text;
-  std::vector<OutNode> children;  // members (with key) or items
+  std::string_view key;
+  std::string_view text;
+  std::pmr::vector<OutNode> children;  // members (with key) or items, in the run's arena
   // Room made at the first child, so that small objects never move their members.
   static constexpr size_t kFirstCapacity = 8;
 
+  explicit OutNode(std::pmr::memory_resource* arena) : children(arena) {}
+
+  OutNode& NewChild() {
+    if (children.capacity() == 0) children.reserve(kFirstCapacity);
+    return children.emplace_back(children.get_allocator().resource());
+  }
+  // `name` must outlive the tree (a mapping's element name or a literal).
   OutNode& Member(std::string_view name) {
     for (OutNode& c : children) {
       if (c.key == name) return c;
     }
-    if (children.capacity() == 0) children.reserve(kFirstCapacity);
-    children.emplace_back();
-    children.back().key = std::string(name);
-    return children.back();
+    OutNode& m = NewChild();
+    m.key = name;
+    return m;
   }
-  void SetScalar(std::string value, fhir::JsonShape s) {
+  // `value` must outlive the tree.
+  void SetScalar(std::string_view value, fhir::JsonShape s) {
     kind = Kind::kScalar;
     shape = s;
-    text = std::move(value);
+    text = value;
     children.clear();
   }
-  OutNode& Set(std::string_view name, std::string value, fhir::JsonShape s = fhir::JsonShape::kString) {
+  OutNode& Set(std::string_view name, std::string_view value, fhir::JsonShape s = fhir::JsonShape::kString) {
     OutNode& m = Member(name);
-    m.SetScalar(std::move(value), s);
+    m.SetScalar(value, s);
     return m;
   }
   OutNode& Append() {
     kind = Kind::kArray;
-    if (children.capacity() == 0) children.reserve(kFirstCapacity);
-    children.emplace_back();
-    return children.back();
+    return NewChild();
   }
 };
 
-void Emit(const OutNode& n, json::Builder& b) {
+// True when every byte of `s` is ASCII (so the text is valid UTF-8 as it is).
+bool IsAscii(std::string_view s) {
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t chunk;
+    std::memcpy(&chunk, s.data() + i, 8);
+    if ((chunk & 0x8080808080808080ULL) != 0) return false;
+  }
+  for (; i < s.size(); ++i) {
+    if (static_cast<unsigned char>(s[i]) >= 0x80) return false;
+  }
+  return true;
+}
+
+// The tree as values of `doc`. Member and item arrays are allocated in `doc`; keys and ASCII texts
+// stay views of the tree's memory (which outlives `doc`). Other texts go through json::Builder,
+// so that text which is not UTF-8 has its bad bytes replaced exactly as a built document has.
+json::Value ToValue(const OutNode& n, json::Document& doc) {
+  const uint32_t size = static_cast<uint32_t>(n.children.size());
   switch (n.kind) {
-    case OutNode::Kind::kObject:
-      b.StartObject();
-      for (const OutNode& c : n.children) {
-        b.Key(c.key);
-        Emit(c, b);
+    case OutNode::Kind::kObject: {
+      json::Member* members = doc.AllocateMembers(size);
+      for (uint32_t i = 0; i < size; ++i) {
+        new (&members[i]) json::Member{n.children[i].key, ToValue(n.children[i], doc)};
       }
-      b.EndObject();
-      break;
-    case OutNode::Kind::kArray:
-      b.StartArray();
-      for (const OutNode& c : n.children) Emit(c, b);
-      b.EndArray();
-      break;
+      return json::Value::Object(members, size);
+    }
+    case OutNode::Kind::kArray: {
+      json::Value* items = doc.AllocateValues(size);
+      for (uint32_t i = 0; i < size; ++i) new (&items[i]) json::Value(ToValue(n.children[i], doc));
+      return json::Value::Array(items, size);
+    }
     case OutNode::Kind::kScalar:
       switch (n.shape) {
-        case fhir::JsonShape::kBoolean: b.Bool(n.text == "true"); break;
-        case fhir::JsonShape::kNumber: b.Number(n.text); break;
-        case fhir::JsonShape::kString: b.String(n.text); break;
+        case fhir::JsonShape::kBoolean: return json::Value::Bool(n.text == "true");
+        case fhir::JsonShape::kNumber: return json::Value::Number(n.text);
+        case fhir::JsonShape::kString: {
+          if (IsAscii(n.text)) return json::Value::String(n.text);
+          json::Document one;
+          {
+            json::Builder b(one);
+            b.String(n.text);
+            b.Finish();
+          }
+          return json::Value::String(doc.CopyString(one.root().text()));
+        }
       }
       break;
   }
+  return json::Value::Null();
 }
 
 std::string NowInstant() {
@@ -123,15 +163,30 @@ bool ReadWholeFile(const std::string& path, std::string& out) {
 // Where an output leaf came from: the Bundle entry, its path inside the resource, the rule and
 // the source field.
 // The source location is rendered only when an issue is attributed to the leaf.
+// The path and source location texts are views into the run's arena.
 struct LeafOrigin {
   size_t entry = 0;
-  std::string path;
+  std::string_view path;
   int line = 0;
-  std::optional<SourceLocation> location;  // none for constants and references
+  bool has_location = false;  // false for constants and references
+  SourceFormat format = SourceFormat::kJson;
+  std::string_view source_path;
+  uint32_t source_line = 0;
+  uint32_t source_column = 0;
+
+  std::string Location() const {
+    SourceLocation loc;
+    loc.format = format;
+    loc.path = std::string(source_path);
+    loc.line = source_line;
+    loc.column = source_column;
+    return loc.ToString();
+  }
 };
 
 // One output resource instance.
 struct Instance {
+  explicit Instance(std::pmr::memory_resource* arena) : root(arena) {}
   const ResourceSpec* spec = nullptr;
   size_t ordinal = 0;  // among the instances of the same spec
   std::string role;
@@ -162,9 +217,12 @@ struct Scope {
 // One translation of one record.
 class Run {
  public:
+  // The arena's first block: a CSV fit note's tree, texts and origins fit in it.
+  static constexpr size_t kArenaBlock = 32 * 1024;
+
   Run(const Mapping& m, const SourceRecord& rec, const validation::Validator& v, const TranslateOptions& o,
       TranslateResult& out, std::vector<int>& lines)
-      : m_(m), rec_(rec), v_(v), opt_(o), out_(out), lines_(lines) {}
+      : m_(m), rec_(rec), v_(v), opt_(o), out_(out), lines_(lines), provenance_(&arena_) {}
 
   void Execute(std::string_view raw) {
     // Identity: the key of every deterministic id.
@@ -201,7 +259,7 @@ class Run {
 
  private:
   struct Fetched {
-    std::string text;
+    std::string_view text;  // the record's text, or a split part in the arena
     SourceLocation source;
     // The location for messages (rendered on demand: most values are never reported).
     std::string location() const { return source.ToString(); }
@@ -224,6 +282,14 @@ class Run {
     i.text = std::move(text);
     out_.issues.push_back(std::move(i));
     lines_.push_back(line);
+  }
+
+  // A copy of `s` in the arena, valid for the run.
+  std::string_view Keep(std::string_view s) {
+    if (s.empty()) return {};
+    char* p = static_cast<char*>(arena_.allocate(s.size(), 1));
+    std::memcpy(p, s.data(), s.size());
+    return std::string_view(p, s.size());
   }
 
   std::string Render(std::string_view path, const Scope& scope) const {
@@ -253,19 +319,26 @@ class Run {
 
   // The value at a source path (a split part when the path is split by an enclosing foreach).
   std::optional<Fetched> Fetch(const std::string& path_template, const Scope& scope) {
-    const std::string path = Render(path_template, scope);
-    auto field = rec_.Get(path);
+    // Most paths have no variable: read them as written.
+    std::string rendered;
+    const bool has_var = path_template.find('{') != std::string::npos;
+    if (has_var) rendered = Render(path_template, scope);
+    auto field = rec_.Get(has_var ? std::string_view(rendered) : std::string_view(path_template));
     if (!field) return std::nullopt;
-    read_.insert(field->path);
+    MarkRead(field->path);
     if (field->value.IsNull()) return std::nullopt;
-    Fetched f{std::string(field->value.text), field->location};
+    Fetched f{field->value.text, std::move(field->location)};
     for (const auto& [fe, k] : scope.splits) {
       if (std::find(fe->split.begin(), fe->split.end(), path_template) == fe->split.end()) continue;
       const std::vector<std::string> parts = SplitParts(f.text, fe->separator);
       if (static_cast<size_t>(k) >= parts.size() || parts[k].empty()) return std::nullopt;
-      f.text = parts[k];
+      f.text = Keep(parts[k]);
     }
     return f;
+  }
+
+  void MarkRead(std::string_view path) {
+    if (read_.find(path) == read_.end()) read_.emplace(path);
   }
 
   int IterationCount(const ForEach& fe, const Scope& scope) {
@@ -280,7 +353,7 @@ class Run {
         for (const std::string& s : fe.split) {
           auto field = rec_.Get(Render(s, scope));
           if (!field || field->value.IsNull()) continue;
-          read_.insert(field->path);
+          MarkRead(field->path);
           n = std::max(n, SplitParts(field->value.text, fe.separator).size());
         }
         return static_cast<int>(n);
@@ -337,7 +410,7 @@ class Run {
           if (spec.foreach->kind == ForEach::Kind::kSplit) s.splits.emplace_back(&*spec.foreach, k);
         }
         if (!Holds(spec.when, s)) continue;
-        Instance inst;
+        Instance inst(&arena_);
         inst.spec = &spec;
         inst.ordinal = ordinal++;
         inst.role = spec.foreach ? spec.name + "-" + std::to_string(k + 1) : spec.name;
@@ -358,7 +431,7 @@ class Run {
   void BuildInstance(size_t index) {
     Instance& inst = instances_[index];
     inst.root.Set("resourceType", inst.spec->type);
-    inst.root.Set("id", inst.uuid);
+    inst.root.Set("id", Keep(inst.uuid));
     inst.root.Member("meta").Member("profile").Append().SetScalar(inst.spec->profile, fhir::JsonShape::kString);
     Scope scope;
     scope.vars = inst.vars;
@@ -455,8 +528,9 @@ class Run {
 
   // The source value through the rule's transforms (kWords may make several values); nullopt
   // with `failure` set when a transform refuses the value.
-  std::optional<std::vector<std::string>> Transformed(const Rule& rule, const std::string& text, std::string* failure) const {
-    std::vector<std::string> values{text};
+  std::optional<std::vector<std::string>> Transformed(const Rule& rule, std::string_view text, std::string* failure) const {
+    std::vector<std::string> values;
+    values.emplace_back(text);
     for (Transform t : rule.transforms) {
       std::vector<std::string> next;
       for (const std::string& v : values) {
@@ -506,7 +580,7 @@ class Run {
       return;
     }
     if (rule.value_kind == Rule::ValueKind::kConst) {
-      Write(rule, scope, frames, rule.constant, nullptr);
+      Write(rule, scope, frames, rule.constant, nullptr, /*stable=*/true);
       return;
     }
     if (rule.value_kind == Rule::ValueKind::kRef) {
@@ -525,7 +599,7 @@ class Run {
         return;
       }
       OutNode* node = Navigate(rule, scope, frames, nullptr);
-      const std::string urn = "urn:uuid:" + target->uuid;
+      const std::string_view urn = Urn(target->uuid);
       if (rule.leaf_type == "Reference") {
         node->kind = OutNode::Kind::kObject;
         node->Set("reference", urn);
@@ -561,9 +635,9 @@ class Run {
         if (rule.leaf_type == "Coding") {
           OutNode* node = Navigate(rule, scope, frames, &f->source);
           node->kind = OutNode::Kind::kObject;
-          node->Set("system", target->system);
-          node->Set("code", target->code);
-          if (!target->display.empty()) node->Set("display", target->display);
+          node->Set("system", Keep(target->system));
+          node->Set("code", Keep(target->code));
+          if (!target->display.empty()) node->Set("display", Keep(target->display));
           continue;
         }
         v = target->code;
@@ -589,15 +663,26 @@ class Run {
     }
   }
 
-  void Write(const Rule& rule, const Scope& scope, std::vector<Frame>& frames, const std::string& value,
-             const SourceLocation* location) {
+  // Writes `value` (copied into the arena unless `stable`: held by the mapping).
+  void Write(const Rule& rule, const Scope& scope, std::vector<Frame>& frames, std::string_view value,
+             const SourceLocation* location, bool stable = false) {
     OutNode* node = Navigate(rule, scope, frames, location);
-    node->SetScalar(value, rule.shape);
+    node->SetScalar(stable ? value : Keep(value), rule.shape);
+  }
+
+  // "urn:uuid:<uuid>" in the arena.
+  std::string_view Urn(std::string_view uuid) {
+    constexpr std::string_view kPrefix = "urn:uuid:";
+    char* p = static_cast<char*>(arena_.allocate(kPrefix.size() + uuid.size(), 1));
+    std::memcpy(p, kPrefix.data(), kPrefix.size());
+    std::memcpy(p + kPrefix.size(), uuid.data(), uuid.size());
+    return std::string_view(p, kPrefix.size() + uuid.size());
   }
 
   OutNode* Navigate(const Rule& rule, const Scope& scope, std::vector<Frame>& frames, const SourceLocation* location) {
     OutNode* cur = &instances_[current_].root;
-    std::string path;
+    std::string& path = path_;
+    path.clear();
     auto step = [&](const TargetSegment& seg, int* resolved) {
       OutNode& child = cur->Member(seg.name);
       if (!path.empty()) path.push_back('.');
@@ -618,39 +703,53 @@ class Run {
         }
       }
       if (idx >= static_cast<int>(child.children.size())) {
-        child.children.emplace_back();
+        child.NewChild();
         idx = static_cast<int>(child.children.size()) - 1;
       }
       if (resolved != nullptr) *resolved = idx;
-      path += "[" + std::to_string(idx) + "]";
+      char digits[16];
+      const char* end = std::to_chars(digits, digits + sizeof digits, idx).ptr;
+      path.push_back('[');
+      path.append(digits, static_cast<size_t>(end - digits));
+      path.push_back(']');
       cur = &child.children[idx];
     };
     for (Frame& f : frames) {
       for (size_t i = 0; i < f.segments->size(); ++i) step((*f.segments)[i], &f.resolved[i]);
     }
     for (const TargetSegment& seg : rule.target) step(seg, nullptr);
-    origins_.push_back({current_, std::move(path), rule.line,
-                        location != nullptr ? std::optional<SourceLocation>(*location) : std::nullopt});
+    LeafOrigin origin;
+    origin.entry = current_;
+    origin.path = Keep(path);
+    origin.line = rule.line;
+    if (location != nullptr) {
+      origin.has_location = true;
+      origin.format = location->format;
+      origin.source_path = Keep(location->path);
+      origin.source_line = location->line;
+      origin.source_column = location->column;
+    }
+    origins_.push_back(origin);
     return cur;
   }
 
   void BuildProvenance(std::string_view raw) {
-    Instance prov;
+    Instance& prov = provenance_;
     prov.role = "provenance";
     prov.uuid = DeterministicUuid(system_, out_.record_id, prov.role);
     OutNode& r = prov.root;
     r.Set("resourceType", "Provenance");
-    r.Set("id", prov.uuid);
+    r.Set("id", Keep(prov.uuid));
     r.Member("meta").Member("profile").Append().SetScalar(kProvenanceProfile, fhir::JsonShape::kString);
     OutNode& targets = r.Member("target");
     for (const Instance& i : instances_) {
       OutNode& t = targets.Append();
-      t.Set("reference", "urn:uuid:" + i.uuid);
+      t.Set("reference", Urn(i.uuid));
       t.Set("type", i.spec->type);
     }
     now_ = opt_.now.empty() ? NowInstant() : opt_.now;
-    r.Set("recorded", now_);
-    r.Member("policy").Append().SetScalar(std::string(kBase) + "/" + m_.file + "|" + m_.version,
+    r.Set("recorded", Keep(now_));
+    r.Member("policy").Append().SetScalar(Keep(std::string(kBase) + "/" + m_.file + "|" + m_.version),
                                           fhir::JsonShape::kString);
     OutNode& agents = r.Member("agent");
     OutNode& author = agents.Append();
@@ -659,56 +758,51 @@ class Run {
     coding.Set("code", "author");
     OutNode& who = author.Member("who");
     OutNode& ident = who.Member("identifier");
-    ident.Set("system", std::string(kBase) + "/Id/source-system");
-    ident.Set("value", system_);
-    who.Set("display", system_);
+    ident.Set("system", kSourceSystemId);
+    ident.Set("value", Keep(system_));
+    who.Set("display", Keep(system_));
     OutNode& assembler = agents.Append();
     OutNode& acoding = assembler.Member("type").Member("coding").Append();
     acoding.Set("system", "http://terminology.hl7.org/CodeSystem/provenance-participant-type");
     acoding.Set("code", "assembler");
-    assembler.Member("who").Set("display", "WorkWell FHIR gateway, mapping " + m_.file + " version " + m_.version);
+    assembler.Member("who").Set("display", Keep("WorkWell FHIR gateway, mapping " + m_.file + " version " + m_.version));
     OutNode& entities = r.Member("entity");
     OutNode& source = entities.Append();
     source.Set("role", "source");
     OutNode& what = source.Member("what");
     OutNode& hash = what.Member("identifier");
-    hash.Member("type").Set("text", std::string("SHA-256 of the ") + SourceFormatName(m_.format) + " input");
-    hash.Set("system", std::string(kBase) + "/Id/input-sha256");
-    hash.Set("value", Sha256Hex(raw));
-    what.Set("display", std::string(SourceFormatName(m_.format)) + " record " + out_.record_id + " from " + system_ +
-                            " (" + m_.name + ")");
-    provenance_ = std::move(prov);
+    hash.Member("type").Set("text", Keep(std::string("SHA-256 of the ") + SourceFormatName(m_.format) + " input"));
+    hash.Set("system", kInputHashId);
+    hash.Set("value", Keep(Sha256Hex(raw)));
+    what.Set("display", Keep(std::string(SourceFormatName(m_.format)) + " record " + out_.record_id + " from " + system_ +
+                             " (" + m_.name + ")"));
   }
 
   void Assemble() {
-    OutNode bundle;
+    OutNode bundle(&arena_);
     bundle.Set("resourceType", "Bundle");
-    bundle.Set("id", DeterministicUuid(system_, out_.record_id, "bundle"));
+    bundle.Set("id", Keep(DeterministicUuid(system_, out_.record_id, "bundle")));
     bundle.Set("type", opt_.transaction ? "transaction" : "collection");
-    bundle.Set("timestamp", now_);
+    bundle.Set("timestamp", Keep(now_));
     OutNode& entries = bundle.Member("entry");
     entries.kind = OutNode::Kind::kArray;
     auto add = [&](Instance& inst) {
       OutNode& e = entries.Append();
-      e.Set("fullUrl", "urn:uuid:" + inst.uuid);
+      e.Set("fullUrl", Urn(inst.uuid));
       OutNode& res = e.Member("resource");
       res = std::move(inst.root);
       res.key = "resource";
       if (opt_.transaction) {
         OutNode& req = e.Member("request");
         req.Set("method", "PUT");
-        req.Set("url", (inst.spec != nullptr ? inst.spec->type : std::string("Provenance")) + "/" + inst.uuid);
+        req.Set("url", Keep((inst.spec != nullptr ? inst.spec->type : std::string("Provenance")) + "/" + inst.uuid));
       }
     };
     for (Instance& i : instances_) add(i);
     add(provenance_);
 
     json::Document doc;
-    {
-      json::Builder b(doc);
-      Emit(bundle, b);
-      b.Finish();
-    }
+    doc.set_root(ToValue(bundle, doc));
     fhir::IssueSink sink;
     fhir::Resource resource;
     fhir::ParseOptions po;
@@ -766,7 +860,7 @@ class Run {
       if (below && !e.empty() && best == nullptr) best = &o;
     }
     if (best != nullptr) {
-      if (issue.location.empty() && best->location) issue.location = best->location->ToString();
+      if (issue.location.empty() && best->has_location) issue.location = best->Location();
       return best->line;
     }
     return entry < instances_.size() ? instances_[entry].spec->line : 0;
@@ -776,7 +870,7 @@ class Run {
     Coverage& cov = out_.coverage;
     rec_.ForEachField([&](const SourceField& f) {
       ++cov.populated;
-      if (read_.count(f.path) > 0) {
+      if (read_.count(std::string_view(f.path)) > 0) {
         ++cov.mapped;
       } else {
         cov.unmapped.push_back({f.path, f.location.ToString()});
@@ -784,6 +878,9 @@ class Run {
     });
   }
 
+  // Every tree node, text and origin of this run: one block for the whole record instead of an
+  // allocation per node and string. Declared first, so it is released after everything in it.
+  std::pmr::monotonic_buffer_resource arena_{kArenaBlock};
   const Mapping& m_;
   const SourceRecord& rec_;
   const validation::Validator& v_;
@@ -796,7 +893,13 @@ class Run {
   Instance provenance_;
   size_t current_ = 0;
   std::vector<LeafOrigin> origins_;
-  std::unordered_set<std::string> read_;
+  std::string path_;  // scratch for Navigate
+  // The canonical paths of the source fields read (looked up by string_view).
+  struct PathHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  std::pmr::unordered_set<std::pmr::string, PathHash, std::equal_to<>> read_{&arena_};
 };
 
 TranslateResult Rejected(std::vector<Issue> issues) {
