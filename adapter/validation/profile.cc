@@ -68,6 +68,50 @@ const ElementDef* FindByPath(const ElementDef& def, std::string_view path) {
 
 }  // namespace
 
+void ChildLookup::Build(const std::vector<std::string_view>& names) {
+  slots_.clear();
+  ready_ = false;
+  mask_ = 0;
+  if (names.empty()) {
+    ready_ = true;
+    return;
+  }
+  uint32_t size = 4;
+  while (size < names.size() * 3) size *= 2;
+  slots_.assign(size, -1);
+  mask_ = size - 1;
+  for (size_t i = 0; i < names.size(); ++i) {
+    uint32_t h = Hash(names[i]) & mask_;
+    while (slots_[h] >= 0) {
+      if (names[static_cast<size_t>(slots_[h])] == names[i]) {
+        slots_.clear();
+        return;  // a repeated name: callers compare names instead
+      }
+      h = (h + 1) & mask_;
+    }
+    slots_[h] = static_cast<int>(i);
+  }
+  ready_ = true;
+}
+
+namespace {
+
+void IndexChildren(ElementDef& def) {
+  std::vector<std::string_view> names;
+  names.reserve(def.children.size());
+  def.checked_when_absent.clear();
+  for (size_t i = 0; i < def.children.size(); ++i) {
+    ElementDef& c = def.children[i];
+    names.push_back(c.name);
+    if (c.min > 0 || !c.slices.empty()) def.checked_when_absent.push_back(static_cast<int>(i));
+    IndexChildren(c);
+  }
+  for (ElementDef& s : def.slices) IndexChildren(s);
+  def.child_lookup.Build(names);
+}
+
+}  // namespace
+
 const ElementDef* ElementDef::FindChild(std::string_view child_name) const {
   for (const ElementDef& c : children) {
     if (c.name == child_name) return &c;
@@ -480,6 +524,8 @@ std::shared_ptr<const ProfileSet> ProfileSet::Build(const ConformanceIndex& inde
   auto set = std::make_shared<ProfileSet>();
   ProfileCompiler compiler(index, model, *set, warnings);
   compiler.CompileAll();
+  // Last, once no ElementDef moves any more (the lookups point into their names).
+  for (const auto& [url, profile] : set->profiles_) IndexChildren(profile->root);
   for (const auto& [url, profile] : set->profiles_) {
     if (url.rfind(kCoreBase, 0) == 0 && !profile->is_constraint) set->core_[url.substr(kCoreBase.size())] = profile.get();
   }

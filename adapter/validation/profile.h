@@ -56,6 +56,42 @@ struct Binding {
   std::string value_set;
 };
 
+// An open-addressing table from a child's name to its position among an ElementDef's
+// children, so that the structural walk does not compare a name against every child. Filled
+// once the profile set is compiled (ProfileSet::Build); holds positions only, so copies stay
+// valid. Unusable (ready() false) when two children share a name.
+class ChildLookup {
+ public:
+  // Fills the table for `names` (the children in order); a repeated name leaves it unusable.
+  void Build(const std::vector<std::string_view>& names);
+  bool ready() const { return ready_; }
+  // Calls `matches(position)` for each candidate position of `name` until it returns true;
+  // returns that position, or -1. Requires ready().
+  template <typename Matches>
+  int Find(std::string_view name, Matches matches) const {
+    if (slots_.empty()) return -1;
+    for (uint32_t h = Hash(name) & mask_;; h = (h + 1) & mask_) {
+      const int position = slots_[h];
+      if (position < 0) return -1;
+      if (matches(position)) return position;
+    }
+  }
+
+ private:
+  static uint32_t Hash(std::string_view s) {
+    if (s.empty()) return 0;
+    const auto at = [&](size_t i) { return static_cast<uint32_t>(static_cast<unsigned char>(s[i])); };
+    uint32_t h = static_cast<uint32_t>(s.size()) * 0x9E3779B1u;
+    h ^= at(0) * 0x85EBCA77u;
+    h ^= at(s.size() - 1) * 0xC2B2AE3Du;
+    h ^= at(s.size() / 2) * 0x27D4EB2Fu;
+    return h ^ (h >> 15);
+  }
+  std::vector<int> slots_;  // a child position, or -1 for an empty slot
+  uint32_t mask_ = 0;
+  bool ready_ = false;
+};
+
 // One element of a compiled profile, with its children and slices.
 struct ElementDef {
   std::string id;          // "Patient.identifier:nhsNumber.system"
@@ -79,8 +115,20 @@ struct ElementDef {
   std::string content_reference;  // "#Questionnaire.item"
   std::vector<ElementDef> children;
   std::vector<ElementDef> slices;
+  ChildLookup child_lookup;  // over `children`; filled by ProfileSet::Build
+  // Positions of the children that must be checked even when the instance has none of them
+  // (min > 0, or sliced: a slice may be required); filled with child_lookup.
+  std::vector<int> checked_when_absent;
 
   const ElementDef* FindChild(std::string_view child_name) const;
+  // The position in `children` of the child named `child_name`, or -1. Requires
+  // child_lookup.ready().
+  int ChildPosition(std::string_view child_name) const {
+    return child_lookup.Find(child_name, [&](int position) {
+      const std::string& n = children[static_cast<size_t>(position)].name;
+      return n.size() == child_name.size() && std::string_view(n) == child_name;
+    });
+  }
 };
 
 // A compiled StructureDefinition.

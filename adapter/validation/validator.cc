@@ -262,39 +262,71 @@ class Run {
   void ValidateChildren(const ElementDef& parent, const InstanceNode& node) {
     // One buffer per recursion depth, reused across calls (a deque keeps references stable
     // while deeper levels add theirs).
-    if (items_by_depth_.size() <= depth_) items_by_depth_.emplace_back();
-    std::vector<const InstanceNode*>& items = items_by_depth_[depth_];
+    if (buffers_by_depth_.size() <= depth_) buffers_by_depth_.emplace_back();
+    ChildBuffers& buf = buffers_by_depth_[depth_];
     ++depth_;
-    for (const ElementDef& c : parent.children) {
-      items.clear();
-      const std::string_view want = c.name;
-      for (const InstanceNode* child : node.children()) {
-        // Length and first letter first: most children differ there, and memcmp is a call.
-        const std::string_view name = child->name();
-        if (name.size() == want.size() && (want.empty() || (name[0] == want[0] && name == want))) items.push_back(child);
+    const std::vector<InstanceNode*>& kids = node.children();
+    if (parent.child_lookup.ready()) {
+      // Each instance child's definition through the lookup table; then, in definition order,
+      // only the definitions that have instance children or must be looked at without any
+      // (required or sliced): the others have nothing to check.
+      buf.position.resize(kids.size());
+      buf.visit.clear();
+      for (size_t i = 0; i < kids.size(); ++i) {
+        const int p = parent.ChildPosition(kids[i]->name());
+        buf.position[i] = p;
+        if (p >= 0) buf.visit.push_back(p);
       }
-      const uint32_t n = static_cast<uint32_t>(items.size());
-      if (n < c.min) {
-        Error("required", node.path(),
-              c.path + ": minimum required = " + std::to_string(c.min) + ", but only found " + std::to_string(n) +
-                  SourceSuffix());
-      }
-      if (c.max != fhir::ElementInfo::kUnbounded && n > c.max) {
-        Error("structure", node.path(),
-              c.path + ": max allowed = " + CardText(c.max) + ", but found " + std::to_string(n) + SourceSuffix());
-      }
-      if (items.empty() && c.slices.empty()) continue;
-      const bool is_extension = IsExtensionName(c.name);
-      if (!c.slices.empty()) {
-        ValidateSliced(c, node, items, is_extension);
-      } else {
-        for (const InstanceNode* item : items) {
-          ValidateAgainst(c, *item);
-          if (is_extension) ValidateExtension(*item, c.name == "modifierExtension");
+      buf.visit.insert(buf.visit.end(), parent.checked_when_absent.begin(), parent.checked_when_absent.end());
+      std::sort(buf.visit.begin(), buf.visit.end());
+      buf.visit.erase(std::unique(buf.visit.begin(), buf.visit.end()), buf.visit.end());
+      for (size_t v = 0; v < buf.visit.size(); ++v) {
+        const int ci = buf.visit[v];
+        buf.items.clear();
+        for (size_t i = 0; i < kids.size(); ++i) {
+          if (buf.position[i] == ci) buf.items.push_back(kids[i]);
         }
+        CheckChildren(parent.children[static_cast<size_t>(ci)], node, buf.items);
+      }
+    } else {
+      for (const ElementDef& c : parent.children) {
+        buf.items.clear();
+        const std::string_view want = c.name;
+        for (const InstanceNode* child : kids) {
+          // Length and first letter first: most children differ there, and memcmp is a call.
+          const std::string_view name = child->name();
+          if (name.size() == want.size() && (want.empty() || (name[0] == want[0] && name == want))) {
+            buf.items.push_back(child);
+          }
+        }
+        CheckChildren(c, node, buf.items);
       }
     }
     --depth_;
+  }
+
+  // The cardinality of child definition `c` in `node`, then each of its `items`.
+  void CheckChildren(const ElementDef& c, const InstanceNode& node, const std::vector<const InstanceNode*>& items) {
+    const uint32_t n = static_cast<uint32_t>(items.size());
+    if (n < c.min) {
+      Error("required", node.path(),
+            c.path + ": minimum required = " + std::to_string(c.min) + ", but only found " + std::to_string(n) +
+                SourceSuffix());
+    }
+    if (c.max != fhir::ElementInfo::kUnbounded && n > c.max) {
+      Error("structure", node.path(),
+            c.path + ": max allowed = " + CardText(c.max) + ", but found " + std::to_string(n) + SourceSuffix());
+    }
+    if (items.empty() && c.slices.empty()) return;
+    const bool is_extension = IsExtensionName(c.name);
+    if (!c.slices.empty()) {
+      ValidateSliced(c, node, items, is_extension);
+    } else {
+      for (const InstanceNode* item : items) {
+        ValidateAgainst(c, *item);
+        if (is_extension) ValidateExtension(*item, c.name == "modifierExtension");
+      }
+    }
   }
 
   std::string SourceSuffix() const {
@@ -993,7 +1025,13 @@ class Run {
   const InstanceNode* current_resource_ = nullptr;
   const Profile* profile_ = nullptr;
   std::set<std::string> seen_;
-  std::deque<std::vector<const InstanceNode*>> items_by_depth_;
+  // Scratch space of ValidateChildren, one per recursion depth.
+  struct ChildBuffers {
+    std::vector<const InstanceNode*> items;  // the instance children of one definition
+    std::vector<int> position;               // per instance child: its definition, or -1
+    std::vector<int> visit;                  // the definitions to look at, ascending
+  };
+  std::deque<ChildBuffers> buffers_by_depth_;
   // Whether (expression, node) held, or could not be decided (which is not reported).
   struct PairHash {
     size_t operator()(const std::pair<const void*, const void*>& p) const {
