@@ -139,7 +139,19 @@ class Walker {
       push({&m, b, b->element->index * 2 + (underscore ? 1 : 0), underscore});
     }
     std::span<Slot> slots(slots_data, slot_count);
-    std::stable_sort(slots.begin(), slots.end(), [](const Slot& a, const Slot& b) { return a.order < b.order; });
+    // Members nearly always arrive in order: an insertion sort (stable, like stable_sort) does
+    // one comparison per member then, and needs no temporary buffer.
+    if (slots.size() <= 32) {
+      for (size_t i = 1; i < slots.size(); ++i) {
+        if (slots[i - 1].order <= slots[i].order) continue;
+        const Slot moving = slots[i];
+        size_t j = i;
+        for (; j > 0 && slots[j - 1].order > moving.order; --j) slots[j] = slots[j - 1];
+        slots[j] = moving;
+      }
+    } else {
+      std::stable_sort(slots.begin(), slots.end(), [](const Slot& a, const Slot& b) { return a.order < b.order; });
+    }
     for (size_t i = 0; i + 1 < slots.size(); ++i) {
       const Slot& a = slots[i];
       const Slot& b = slots[i + 1];

@@ -69,6 +69,14 @@ struct TypeInfo {
   bool IsA(const TypeInfo* other) const;
 
   std::unordered_map<std::string, JsonBinding, StringHash, std::equal_to<>> json_names;
+  // Builds FindJson's table from json_names; call again whenever json_names changes.
+  void IndexJsonNames();
+
+ private:
+  // FindJson's open-addressing table over json_names, hashed on a few characters of the name
+  // (cheaper than hashing all of it on every JSON property of every resource).
+  std::vector<const std::pair<const std::string, JsonBinding>*> json_slots_;
+  uint32_t json_mask_ = 0;
 };
 
 class Model {
