@@ -6,8 +6,10 @@
 #include <array>
 #include <charconv>
 #include <cstdint>
+#include <cstring>
 #include <initializer_list>
 #include <memory>
+#include <string>
 
 #include "adapter/common/check.h"
 
@@ -60,15 +62,24 @@ std::string Sha256Hex(std::string_view data) {
 
 std::string DeterministicUuid(std::string_view source_system, std::string_view record_id, std::string_view role) {
   // Length-prefixed parts, so ("a|b", "c") and ("a", "b|c") never collide: "6:system6:record7:patient".
-  char prefixes[3][24];
-  std::string_view lengths[3];
+  // Built on the stack when it fits (it always does for real ids), and hashed in one update.
   const std::string_view parts[3] = {source_system, record_id, role};
-  for (int i = 0; i < 3; ++i) {
-    char* end = std::to_chars(prefixes[i], prefixes[i] + sizeof prefixes[i] - 1, parts[i].size()).ptr;
-    *end++ = ':';
-    lengths[i] = std::string_view(prefixes[i], static_cast<size_t>(end - prefixes[i]));
+  char stack[256];
+  std::string heap;
+  char* key = stack;
+  const size_t most = source_system.size() + record_id.size() + role.size() + 3 * 21;
+  if (most > sizeof stack) {
+    heap.resize(most);
+    key = heap.data();
   }
-  auto digest = Digest({lengths[0], parts[0], lengths[1], parts[1], lengths[2], parts[2]});
+  char* end = key;
+  for (std::string_view part : parts) {
+    end = std::to_chars(end, end + 20, part.size()).ptr;
+    *end++ = ':';
+    if (!part.empty()) std::memcpy(end, part.data(), part.size());
+    end += part.size();
+  }
+  auto digest = Digest({std::string_view(key, static_cast<size_t>(end - key))});
   digest[6] = static_cast<uint8_t>((digest[6] & 0x0F) | 0x80);  // version 8
   digest[8] = static_cast<uint8_t>((digest[8] & 0x3F) | 0x80);  // RFC 9562 variant
   std::string out;

@@ -19,7 +19,7 @@ SourceLocation OwnedCsvRecord::LocationOf(std::string_view name) const {
   loc.format = SourceFormat::kCsv;
   loc.path = std::string(name);
   loc.line = line_;
-  auto it = header_->index.find(std::string(name));
+  auto it = header_->index.find(name);
   if (it != header_->index.end() && it->second < cells_.size()) {
     loc.line = cells_[it->second].line;
     loc.column = cells_[it->second].column;
@@ -43,7 +43,7 @@ std::string OwnedCsvRecord::Canonical() const {
 }
 
 std::optional<SourceField> OwnedCsvRecord::Get(std::string_view path) const {
-  auto it = header_->index.find(std::string(path));
+  auto it = header_->index.find(path);
   if (it == header_->index.end() || it->second >= cells_.size()) return std::nullopt;
   const Cell& c = cells_[it->second];
   if (c.text.empty()) return std::nullopt;
@@ -58,13 +58,17 @@ std::optional<SourceField> OwnedCsvRecord::Get(std::string_view path) const {
 size_t OwnedCsvRecord::Count(std::string_view path) const { return Get(path) ? 1 : 0; }
 
 void OwnedCsvRecord::ForEachField(const std::function<void(const SourceField&)>& visit) const {
+  // One field reused for every cell: its path strings keep their capacity from cell to cell.
+  SourceField f;
+  f.location.format = SourceFormat::kCsv;
   for (size_t i = 0; i < cells_.size() && i < header_->names.size(); ++i) {
     const Cell& c = cells_[i];
     if (c.text.empty()) continue;
-    SourceField f;
     f.path = header_->names[i];
     f.value.text = c.text;
-    f.location = {SourceFormat::kCsv, f.path, c.line, c.column};
+    f.location.path = f.path;
+    f.location.line = c.line;
+    f.location.column = c.column;
     visit(f);
   }
 }

@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -15,7 +16,12 @@ namespace workwell::mapping {
 // The column names of an extract and their positions, shared by all rows.
 struct CsvHeader {
   std::vector<std::string> names;
-  std::unordered_map<std::string, size_t> index;
+  // Looked up by string_view, without making a std::string of the column name.
+  struct NameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  std::unordered_map<std::string, size_t, NameHash, std::equal_to<>> index;
 
   explicit CsvHeader(const std::vector<std::string>& columns);
 };
