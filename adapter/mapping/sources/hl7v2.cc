@@ -533,6 +533,10 @@ common::Result<Hl7Message> ParseHl7v2(std::string_view text, const Hl7Limits& li
 
 std::string EscapeHl7(std::string_view text, const Hl7Encoding& e) {
   std::string out;
+  if (text == "\"\"") {
+    // Written as is, the text "" would be read back as the explicit null.
+    return std::string{e.escape} + "X22" + e.escape + '"';
+  }
   out.reserve(text.size());
   auto put = [&out, &e](char code) {
     out += e.escape;

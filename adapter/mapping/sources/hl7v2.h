@@ -138,7 +138,9 @@ common::Result<Hl7Message> ParseHl7v2(std::string_view text, const Hl7Limits& li
                                       std::vector<SourceIssue>& issues);
 
 // Escapes `text` for use as one leaf value under `encoding`: each delimiter becomes its escape
-// sequence (F, S, T, R, E, P between escape characters) and a line break becomes ".br".
+// sequence (F, S, T, R, E, P between escape characters) and a line break becomes ".br". The text
+// `""` (two quotes) is written with its first quote as a hexadecimal escape, so that it is not
+// read back as an explicit null.
 std::string EscapeHl7(std::string_view text, const Hl7Encoding& encoding);
 
 }  // namespace workwell::mapping

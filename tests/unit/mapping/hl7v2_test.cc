@@ -286,6 +286,19 @@ TEST(Hl7v2Test, EscapeRoundTrips) {
   EXPECT_EQ(Text(m, "NTE-3"), "a|b^c&d~e\\f#g\nh\ni");
 }
 
+// Two quotes as a value's text are not the explicit null once escaped.
+TEST(Hl7v2Test, EscapedTwoQuotesStayText) {
+  Hl7Encoding e;
+  const std::string escaped = EscapeHl7("\"\"", e);
+  EXPECT_EQ(escaped, "\\X22\\\"");
+  Hl7Message m = MustParse(Msg({kMsh, "NTE|1||" + escaped + "|\"\""}));
+  const Hl7Text* text = m.Leaf(*Hl7Path::Parse("NTE-3"));
+  ASSERT_NE(text, nullptr);
+  EXPECT_FALSE(text->is_null);
+  EXPECT_EQ(text->text, "\"\"");
+  EXPECT_TRUE(m.Leaf(*Hl7Path::Parse("NTE-4"))->is_null);
+}
+
 TEST(Hl7v2Test, SegmentWithoutFieldsAndTrailingSeparators) {
   Hl7Message m = MustParse(Msg({kMsh, "ZZZ", "PID|1|||||"}));
   EXPECT_EQ(m.FindSegment("ZZZ")->fields.size(), 0u);
