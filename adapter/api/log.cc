@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <atomic>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <ctime>
@@ -36,7 +38,69 @@ std::string FormatUtc(std::chrono::system_clock::time_point t, bool micros) {
   return out;
 }
 
+std::atomic<bool> g_log_personal_data{false};
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// The length of an NHS-number-shaped run at text[i] (ten digits, or 3+3+4 separated by one space
+// or hyphen each), or 0.
+size_t NhsNumberAt(std::string_view text, size_t i) {
+  auto digits = [&](size_t at, size_t n) {
+    if (at + n > text.size()) return false;
+    for (size_t k = 0; k < n; ++k) {
+      if (!IsDigit(text[at + k])) return false;
+    }
+    return true;
+  };
+  size_t len = 0;
+  if (digits(i, 10)) {
+    len = 10;
+  } else if (digits(i, 3) && i + 3 < text.size() && (text[i + 3] == ' ' || text[i + 3] == '-') && digits(i + 4, 3) &&
+             i + 7 < text.size() && text[i + 7] == text[i + 3] && digits(i + 8, 4)) {
+    len = 12;
+  }
+  if (len == 0) return 0;
+  // Part of a longer number or of a word (a hex id): not an NHS number.
+  if (i + len < text.size() && std::isalnum(static_cast<unsigned char>(text[i + len]))) return 0;
+  return len;
+}
+
 }  // namespace
+
+void SetLogPersonalData(bool on) { g_log_personal_data.store(on, std::memory_order_relaxed); }
+
+bool LogPersonalData() { return g_log_personal_data.load(std::memory_order_relaxed); }
+
+std::string RedactPersonalData(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  size_t i = 0;
+  while (i < text.size()) {
+    const char c = text[i];
+    // An apostrophe inside a word ("client's") opens no quote.
+    const bool opens = c == '"' || (c == '\'' && (i == 0 || !std::isalnum(static_cast<unsigned char>(text[i - 1]))));
+    if (opens) {
+      const size_t close = text.find(c, i + 1);
+      if (close != std::string_view::npos) {
+        out.push_back(c);
+        if (close > i + 1) out += "[redacted]";
+        out.push_back(c);
+        i = close + 1;
+        continue;
+      }
+    }
+    if (IsDigit(c) && (i == 0 || !std::isalnum(static_cast<unsigned char>(text[i - 1])))) {
+      if (const size_t len = NhsNumberAt(text, i); len > 0) {
+        out += "[nhs-number]";
+        i += len;
+        continue;
+      }
+    }
+    out.push_back(c);
+    ++i;
+  }
+  return out;
+}
 
 void WriteStderrLine(std::string_view line) {
   static std::mutex mu;
@@ -72,7 +136,11 @@ std::string FormatLogLine(std::chrono::system_clock::time_point time, std::strin
   for (const LogField& f : fields) {
     b.Key(f.key);
     if (const auto* s = std::get_if<std::string_view>(&f.value)) {
-      b.String(*s);
+      if (LogPersonalData()) {
+        b.String(*s);
+      } else {
+        b.String(RedactPersonalData(*s));
+      }
     } else {
       b.Int(std::get<int64_t>(f.value));
     }

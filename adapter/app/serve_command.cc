@@ -4,10 +4,12 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <optional>
 #include <ostream>
 #include <string>
+#include <string_view>
 
 #include "adapter/api/config_reader.h"
 #include "adapter/api/health.h"
@@ -187,6 +189,13 @@ int RunServe(std::span<const std::string> args, std::ostream& out, std::ostream&
   if (common::Status s = (*security_runtime)->Install(router); !s.ok()) {
     err << "workwell-gateway: " << s.ToString() << "\n";
     return kExitFailure;
+  }
+  // The debug switch for personal data in logs: off unless the environment says exactly "1".
+  if (const char* v = std::getenv("WORKWELL_LOG_PERSONAL_DATA"); v != nullptr && std::string_view(v) == "1") {
+    api::SetLogPersonalData(true);
+    api::LogEvent("warning", "personal_data_logging",
+                  {{"detail", "PERSONAL DATA IS LOGGED (WORKWELL_LOG_PERSONAL_DATA=1): NHS numbers and record values "
+                              "appear in log lines unredacted; for debugging only"}});
   }
   if (config.security->authentication == api::SecurityConfig::Authentication::kDisabledInsecure) {
     api::LogEvent("warning", "authentication_disabled",

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "adapter/api/access_log.h"
+#include "adapter/api/log.h"
 #include "adapter/api/request.h"
 
 namespace workwell::api {
@@ -71,6 +72,30 @@ TEST(AccessLogTest, FormatsOneJsonLineWithoutBodies) {
             R"({"time":"2025-01-01T00:00:00.123456Z","level":"info","event":"http_request",)"
             R"("requestId":"r1","correlationId":"c1","method":"POST","path":"/Patient/$validate?profile=",)"
             R"("status":200,"bytesIn":10,"bytesOut":20,"durationUs":30,"peer":"127.0.0.1:5000"})");
+}
+
+TEST(LogRedactionTest, ReplacesNhsNumbersAndQuotedValues) {
+  EXPECT_EQ(RedactPersonalData("no patient 9434765919 here"), "no patient [nhs-number] here");
+  EXPECT_EQ(RedactPersonalData("nhs 943 476 5919, 943-476-5919."), "nhs [nhs-number], [nhs-number].");
+  // Not NHS-number shaped: longer or shorter runs, mixed separators.
+  EXPECT_EQ(RedactPersonalData("id 94347659190 or 943476591 or 943 476-5919 or ab9434765919"),
+            "id 94347659190 or 943476591 or 943 476-5919 or ab9434765919");
+  EXPECT_EQ(RedactPersonalData("family 'Smith' given \"Ann\" empty ''"),
+            "family '[redacted]' given \"[redacted]\" empty ''");
+  // An apostrophe inside a word opens no quote; an unclosed quote is left as it is.
+  EXPECT_EQ(RedactPersonalData("the client's 'Jones"), "the client's 'Jones");
+}
+
+TEST(LogRedactionTest, LogLinesAreRedactedUnlessTheDebugSwitchIsOn) {
+  const auto t = std::chrono::system_clock::time_point(std::chrono::microseconds(1735689600123456));
+  ASSERT_FALSE(LogPersonalData());
+  EXPECT_EQ(FormatLogLine(t, "error", "store_error", {{"message", "Patient 'Ann Smith' 9434765919"}, {"n", int64_t{9434765919}}}),
+            R"({"time":"2025-01-01T00:00:00.123456Z","level":"error","event":"store_error",)"
+            R"("message":"Patient '[redacted]' [nhs-number]","n":9434765919})");
+  SetLogPersonalData(true);
+  const std::string debug = FormatLogLine(t, "error", "store_error", {{"message", "Patient 'Ann Smith' 9434765919"}});
+  SetLogPersonalData(false);
+  EXPECT_NE(debug.find("'Ann Smith' 9434765919"), std::string::npos) << debug;
 }
 
 TEST(RequestTargetTest, SplitsAndDecodes) {
