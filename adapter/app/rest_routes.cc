@@ -7,10 +7,12 @@
 #include <utility>
 
 #include "adapter/api/log.h"
+#include "adapter/app/data_scope.h"
 #include "adapter/fhir/issue.h"
 #include "adapter/fhir/json_format.h"
 #include "adapter/store/bundle.h"
 #include "adapter/store/search_params.h"
+#include "adapter/store/search_sql.h"
 
 namespace workwell::app {
 namespace {
@@ -24,6 +26,11 @@ constexpr std::string_view kCoreTypes[] = {
     "Patient",      "Practitioner", "PractitionerRole", "Provenance", "QuestionnaireResponse",
     "ServiceRequest", "Task", "HealthcareService", "Communication", "Subscription", "AuditEvent",
 };
+
+// A search by a client bounded by a data scope is filtered here, over at most this many matches
+// before the filter; a broader one is refused as too costly (narrow it, e.g. by patient).
+constexpr size_t kMaxScopedSearchScan = 10'000;
+constexpr size_t kScopedSearchBatch = 1000;
 
 // Query parameters that steer the response format, not the search.
 constexpr std::string_view kFormatParams[] = {"_format", "_pretty"};
@@ -162,6 +169,12 @@ class RestHandlers {
     fhir::Resource resource;
     std::vector<fhir::Issue> warnings;
     if (auto rejected = ParseAndValidate(*validator_, req.body, type, resource, warnings)) return *rejected;
+    if (HasDataScope(Who(req))) {
+      DataScopeCheck check(*store_, *req.principal);
+      store::StoreResult<bool> mine = check.Visible(type, resource.root());
+      if (!mine.ok()) return StoreError(mine.status(), req);
+      if (!*mine) return OutsideScope();
+    }
     store::CreateOptions options;
     if (auto cond = req.Header("if-none-exist")) {
       std::string_view q = *cond;
@@ -175,7 +188,16 @@ class RestHandlers {
   }
 
   api::Response Read(const api::Request& req) const {
-    store::StoreResult<store::ResourceVersion> v = store_->Read(req.PathParam("type"), req.PathParam("id"));
+    const std::string_view type = req.PathParam("type");
+    const std::string_view id = req.PathParam("id");
+    store::StoreResult<store::ResourceVersion> v = store_->Read(type, id);
+    if (HasDataScope(Who(req))) {
+      if (!v.ok() && v.status().code() != store::StoreCode::kGone) return StoreError(v.status(), req);
+      DataScopeCheck check(*store_, *req.principal);
+      store::StoreResult<bool> mine = v.ok() ? check.VisibleJson(type, v->json) : RecordVisible(check, type, id);
+      if (!mine.ok()) return StoreError(mine.status(), req);
+      if (!*mine) return Hidden(type, id, " is not known");
+    }
     if (!v.ok()) return StoreError(v.status(), req);
     return VersionResponse(*v);
   }
@@ -187,6 +209,12 @@ class RestHandlers {
     if (ec != std::errc() || end != vid.data() + vid.size() || version < 1) {
       return Error(404, "not-found", "no version " + std::string(vid) + " of " + std::string(req.PathParam("type")) +
                                          "/" + std::string(req.PathParam("id")));
+    }
+    if (HasDataScope(Who(req))) {
+      DataScopeCheck check(*store_, *req.principal);
+      store::StoreResult<bool> mine = RecordVisible(check, req.PathParam("type"), req.PathParam("id"));
+      if (!mine.ok()) return StoreError(mine.status(), req);
+      if (!*mine) return Hidden(req.PathParam("type"), req.PathParam("id"), " has no version " + std::to_string(version));
     }
     store::StoreResult<store::ResourceVersion> v =
         store_->VRead(req.PathParam("type"), req.PathParam("id"), version);
@@ -217,6 +245,17 @@ class RestHandlers {
                                                " does not match the id in the URL (" + std::string(id) + ")",
                    std::string(type) + ".id");
     }
+    if (HasDataScope(Who(req))) {
+      // A bounded client updates only what it can see, and creates with POST: an unknown id and
+      // another practice's record get the same 404.
+      DataScopeCheck check(*store_, *req.principal);
+      store::StoreResult<bool> existing = RecordVisible(check, type, id);
+      if (!existing.ok()) return StoreError(existing.status(), req);
+      if (!*existing) return Hidden(type, id, " is not known");
+      store::StoreResult<bool> mine = check.Visible(type, resource.root());
+      if (!mine.ok()) return StoreError(mine.status(), req);
+      if (!*mine) return OutsideScope();
+    }
     store::StoreResult<store::WriteOutcome> written = store_->Update(resource.root(), options);
     if (!written.ok()) return StoreError(written.status(), req);
     return WriteResponse(*written, req, warnings);
@@ -227,6 +266,12 @@ class RestHandlers {
     store::DeleteOptions options;
     options.if_match = IfMatch(req, bad_etag);
     if (bad_etag) return Error(400, "invalid", "If-Match must be an ETag such as W/\"1\"");
+    if (HasDataScope(Who(req))) {
+      DataScopeCheck check(*store_, *req.principal);
+      store::StoreResult<bool> mine = RecordVisible(check, req.PathParam("type"), req.PathParam("id"));
+      if (!mine.ok()) return StoreError(mine.status(), req);
+      if (!*mine) return Hidden(req.PathParam("type"), req.PathParam("id"), " does not exist");
+    }
     store::StoreResult<store::ResourceVersion> v = store_->Delete(req.PathParam("type"), req.PathParam("id"), options);
     if (!v.ok()) return StoreError(v.status(), req);
     api::Response r;
@@ -254,6 +299,12 @@ class RestHandlers {
     }
     const std::string_view type = req.PathParam("type");
     const std::string_view id = req.PathParam("id");
+    if (HasDataScope(Who(req))) {
+      DataScopeCheck check(*store_, *req.principal);
+      store::StoreResult<bool> mine = RecordVisible(check, type, id);
+      if (!mine.ok()) return StoreError(mine.status(), req);
+      if (!*mine) return Hidden(type, id, " is not known");
+    }
     store::StoreResult<store::HistoryPage> page = store_->History(type, id, request);
     if (!page.ok()) return StoreError(page.status(), req);
     return api::Response::Resource(200, store::RenderHistoryBundle(*page, BaseUrl(req), type, id));
@@ -267,6 +318,7 @@ class RestHandlers {
       if (std::find(std::begin(kFormatParams), std::end(kFormatParams), name) != std::end(kFormatParams)) continue;
       request.params.emplace_back(name, value);
     }
+    if (HasDataScope(Who(req))) return ScopedSearch(req, type, std::move(request));
     store::StoreResult<store::SearchPage> page = store_->Search(type, request);
     if (!page.ok()) return StoreError(page.status(), req);
     return api::Response::Resource(200, store::RenderSearchBundle(*page, BaseUrl(req), type));
@@ -274,6 +326,11 @@ class RestHandlers {
 
   // https://hl7.org/fhir/R4/http.html#transaction: all entries or none.
   api::Response Transaction(const api::Request& req) const {
+    // Entries of a transaction are not judged one by one against a data scope: bounded clients
+    // write through $submit and the single-resource interactions.
+    if (HasDataScope(Who(req))) {
+      return Error(403, "forbidden", "a client bounded by a data scope cannot send transactions");
+    }
     fhir::Resource bundle;
     std::vector<fhir::Issue> warnings;
     if (auto rejected = ParseAndValidate(*validator_, req.body, "Bundle", bundle, warnings)) return *rejected;
@@ -288,6 +345,110 @@ class RestHandlers {
   }
 
  private:
+  static const security::Principal* Who(const api::Request& req) {
+    return req.principal.has_value() ? &*req.principal : nullptr;
+  }
+
+  // The answer for a record outside the caller's data scope that must not be told apart from
+  // one that does not exist: the store's own 404 for a missing id.
+  static api::Response Hidden(std::string_view type, std::string_view id, const std::string& what) {
+    return Error(404, "not-found", std::string(type) + "/" + std::string(id) + what);
+  }
+
+  // A write the caller may not make (a record about someone outside its data scope).
+  static api::Response OutsideScope() {
+    return Error(403, "forbidden", "the resource is outside this client's data scope");
+  }
+
+  // Whether the record type/id is visible, judged on its newest version that is not a deletion.
+  // An id without any live version is not visible.
+  store::StoreResult<bool> RecordVisible(DataScopeCheck& check, std::string_view type, std::string_view id) const {
+    store::HistoryRequest request;
+    request.count = 50;
+    store::StoreResult<store::HistoryPage> page = store_->History(type, id, request);
+    if (!page.ok()) {
+      const store::StoreCode code = page.status().code();
+      if (code == store::StoreCode::kNotFound || code == store::StoreCode::kInvalid) return false;
+      return page.status();
+    }
+    for (const store::ResourceVersion& v : page->versions) {
+      if (!v.deleted) return check.VisibleJson(type, v.json);
+    }
+    return false;
+  }
+
+  // A search-type for a client bounded by a data scope: the store's matches filtered by the scope,
+  // then paged, so totals and links count only what the client may see.
+  api::Response ScopedSearch(const api::Request& req, std::string_view type, store::SearchRequest request) const {
+    size_t count = store::kDefaultCount;
+    size_t offset = 0;
+    store::QueryParams passed;
+    store::QueryParams canonical;
+    for (auto& [name, value] : request.params) {
+      if (name == "_count" || name == "_offset") {
+        size_t n = 0;
+        if (!ParseCount(value, n)) {
+          return Error(400, "invalid", "parameter '" + name + "': '" + value + "' is not a number");
+        }
+        (name == "_count" ? count : offset) = name == "_count" ? std::min(n, store::kMaxCount) : n;
+      } else {
+        passed.emplace_back(name, value);
+      }
+      if (name != "_offset") canonical.emplace_back(name, value);
+    }
+    DataScopeCheck check(*store_, *req.principal);
+    store::SearchPage out;
+    std::vector<store::ResourceVersion> visible;
+    std::vector<store::ResourceVersion> includes;
+    for (size_t scan = 0;; scan += kScopedSearchBatch) {
+      store::SearchRequest batch{passed, request.strict};
+      batch.params.emplace_back("_count", std::to_string(kScopedSearchBatch));
+      batch.params.emplace_back("_offset", std::to_string(scan));
+      store::StoreResult<store::SearchPage> page = store_->Search(type, batch);
+      if (!page.ok()) return StoreError(page.status(), req);
+      if (static_cast<size_t>(page->total) > kMaxScopedSearchScan) {
+        return Error(400, "too-costly",
+                     "the search matches more than " + std::to_string(kMaxScopedSearchScan) +
+                         " records before this client's data scope is applied; narrow it (by patient, identifier or date)");
+      }
+      if (scan == 0) out.ignored = page->ignored;
+      for (store::ResourceVersion& m : page->matches) {
+        store::StoreResult<bool> mine = check.VisibleJson(type, m.json);
+        if (!mine.ok()) return StoreError(mine.status(), req);
+        if (*mine) visible.push_back(std::move(m));
+      }
+      for (store::ResourceVersion& inc : page->includes) {
+        const bool seen = std::any_of(includes.begin(), includes.end(), [&](const store::ResourceVersion& x) {
+          return x.type == inc.type && x.id == inc.id;
+        });
+        if (seen) continue;
+        store::StoreResult<bool> mine = check.VisibleJson(inc.type, inc.json);
+        if (!mine.ok()) return StoreError(mine.status(), req);
+        if (*mine) includes.push_back(std::move(inc));
+      }
+      if (page->matches.size() < kScopedSearchBatch || scan + kScopedSearchBatch >= static_cast<size_t>(page->total)) break;
+    }
+    out.total = static_cast<int64_t>(visible.size());
+    for (size_t i = offset; i < visible.size() && i < offset + count; ++i) out.matches.push_back(std::move(visible[i]));
+    // Only what the page's matches refer to is included.
+    for (store::ResourceVersion& inc : includes) {
+      const std::string ref = "\"reference\":\"" + inc.type + "/" + inc.id + "\"";
+      const bool used = std::any_of(out.matches.begin(), out.matches.end(), [&](const store::ResourceVersion& m) {
+        return m.json.find(ref) != std::string::npos;
+      });
+      if (used) out.includes.push_back(std::move(inc));
+    }
+    auto link = [&](size_t at) {
+      store::QueryParams q = canonical;
+      if (at > 0) q.emplace_back("_offset", std::to_string(at));
+      return store::EncodeQueryString(q);
+    };
+    out.self_query = link(offset);
+    if (count > 0 && offset + count < visible.size()) out.next_query = link(offset + count);
+    if (offset > 0) out.prev_query = link(offset > count ? offset - count : 0);
+    return api::Response::Resource(200, store::RenderSearchBundle(out, BaseUrl(req), type));
+  }
+
   std::shared_ptr<store::Store> store_;
   std::shared_ptr<const validation::Validator> validator_;
 };

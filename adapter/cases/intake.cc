@@ -131,6 +131,7 @@ class Submission {
     task_id_ = TaskIdForCase(case_key_);
 
     const routing::CaseSummary facts = SummariseCase(*bundle_, tr.case_facts);
+    practice_ods_ = facts.practice_ods;
     if (practices != nullptr &&
         std::find(practices->begin(), practices->end(), facts.practice_ods) == practices->end()) {
       return Answer(403, {MakeIssue(Severity::kError, "forbidden",
@@ -439,6 +440,8 @@ class Submission {
       };
       input("routing-rule", decision_.rule_id.empty() ? "none" : decision_.rule_id);
       input("icb", decision_.icb_code);
+      // The GP practice the record came from: with icb and service, what bounds which clients see the case.
+      input("practice", practice_ods_);
       if (decision_.absence_days) input("absence-days", std::to_string(*decision_.absence_days));
       input("tier", decision_.tier);
       if (service != nullptr) {
@@ -530,6 +533,7 @@ class Submission {
   json::Document doc_;
   std::optional<CaseBundle> bundle_;
   std::string case_key_;
+  std::string practice_ods_;
   std::string task_id_;
   routing::RoutingDecision decision_;
   store::Transaction* tx_ = nullptr;     // while the transaction Bundle is built

@@ -6,6 +6,7 @@ bearer tokens, and every API call checked for its token and scopes.
 Usage: auth_test.py GATEWAY_BINARY SERVICE_BINARY SOURCE_DIR
 """
 import base64
+import datetime
 import json
 import os
 import subprocess
@@ -93,7 +94,10 @@ def main():
         {"id": "service-qua", "kind": "workwell-service", "serviceIds": ["qua-work-and-health"], "publicKeyPemFile": ws_pub,
          "scopes": ["system/*.read", "system/CarePlan.cruds"]},
         {"id": "service-qhl", "kind": "workwell-service", "serviceIds": ["qhl-msk"], "publicKeyPemFile": ws_pub,
-         "scopes": ["system/*.read", "system/CarePlan.cruds"]}]}
+         "scopes": ["system/*.read", "system/CarePlan.cruds"]},
+        {"id": "gp-system-other", "kind": "gp-system", "odsPracticeCodes": ["M85001"], "publicKeyPemFile": gp_pub,
+         "scopes": ["system/Task.cruds", "system/Patient.cruds", "system/Condition.read", "system/Provenance.read"]},
+        {"id": "icb-qua", "kind": "icb", "icbCode": "QUA", "publicKeyPemFile": op_pub, "scopes": ["system/*.read"]}]}
     gw = Gateway(work, routing_dir, "sqlite", security=security)
     base = gw.base
     tokens = {}
@@ -182,8 +186,14 @@ def main():
                 status, body = token_request(base, assertion(client, ws_key), "system/*.read system/CarePlan.cruds")
                 assert status == 200, body
                 tokens[client] = body["access_token"]
+            # Another service cannot read the case at all, nor propose a plan for it with the facts
+            # the right service read.
+            assert call("GET", f"{base}/{task}", tokens["service-qhl"])[0] == 404
+            plan_client.TOKEN = tokens["service-qua"]
+            facts = plan_client.case_facts(base, task)
             plan_client.TOKEN = tokens["service-qhl"]
-            status, result, _ = plan_client.propose(base, task, plan_key="SIW-AUTH-OTHER")
+            message = plan_client.plan_message(facts, datetime.date.today(), "SIW-AUTH-OTHER")
+            status, _, result = plan_client.call(base, "POST", "/$process-message", message)
             assert status == 404, (status, result)
             plan_client.TOKEN = tokens["service-qua"]
             status, plan, facts = plan_client.propose(base, task, plan_key="SIW-AUTH-OWN")
@@ -196,13 +206,112 @@ def main():
             assert status == 200, (status, body)
             plan_client.TOKEN = None
 
+        def reads_and_searches_are_bounded():
+            def token(client, key, scope):
+                status, body = token_request(base, assertion(client, key), scope)
+                assert status == 200, body
+                return body["access_token"]
+
+            gp = token("gp-system-test", gp_key, "system/Task.cruds system/Patient.read")
+            other_gp = token("gp-system-other", gp_key,
+                             "system/Task.cruds system/Patient.cruds system/Condition.read system/Provenance.read")
+            icb = token("icb-qua", op_key, "system/*.read")
+            qua = token("service-qua", ws_key, "system/*.read")
+            qhl = token("service-qhl", ws_key, "system/*.read")
+
+            def get(path, who):
+                status, _, body = call("GET", f"{base}/{path}", who)
+                return status, json.loads(body) if body else None
+
+            def case(who, record):
+                status, headers, body = call("POST", base + "/$submit?format=fitnote-json", who, json.dumps(record))
+                assert status == 201, body
+                task_ref = headers["Location"].split("/_history")[0]
+                status, task = get(task_ref, tokens["op"])
+                assert status == 200, task
+                return task_ref, task["for"]["reference"]
+
+            own_task, own_patient = case(gp, fit_note())
+            theirs = fit_note(practice="M85001")
+            theirs["patient"] = dict(theirs["patient"], nhsNumber="9434765919", name={"given": ["Rhys"], "family": "Pryce"})
+            their_task, their_patient = case(other_gp, theirs)
+            wait_for("the own case delivered", lambda: get(own_task, tokens["op"])[1]["status"] == "accepted")
+
+            def hidden(path, who):
+                # Exactly what an id that was never stored gets: 404, the same text, nothing of the record.
+                status, body = get(path, who)
+                kind, rid = path.split("/")[0:2]
+                unknown_status, unknown = get(path.replace(rid, "no-such-id-0000"), who)
+                assert status == 404 == unknown_status, (path, status, body)
+                assert body["issue"][0]["code"] == "not-found", body
+                text = body["issue"][0]["diagnostics" if "diagnostics" in body["issue"][0] else "details"]
+                unknown_text = unknown["issue"][0]["diagnostics" if "diagnostics" in unknown["issue"][0] else "details"]
+                assert json.dumps(text).replace(rid, "X") == json.dumps(unknown_text).replace("no-such-id-0000", "X"), (text, unknown_text)
+                for secret in ("9434765919", "Pryce", "Rhys", "M85001"):
+                    assert secret not in json.dumps(body), body
+
+            def ids(bundle):
+                return {e["resource"]["resourceType"] + "/" + e["resource"]["id"] for e in bundle.get("entry", [])}
+
+            # A GP system: its own practice's case and patient; the other practice's are unknown to it.
+            assert get(own_task, gp)[0] == 200 and get(own_patient, gp)[0] == 200
+            hidden(their_task, gp)
+            hidden(their_patient, gp)
+            hidden(their_task + "/_history", gp)
+            hidden(their_task + "/_history/1", gp)
+            status, bundle = get("Patient?_count=1000", gp)
+            assert status == 200 and own_patient in ids(bundle) and their_patient not in ids(bundle), bundle
+            assert bundle["total"] == len(ids(bundle)), bundle
+            status, bundle = get("Task?_count=1000", gp)
+            assert own_task in ids(bundle) and their_task not in ids(bundle), bundle
+            status, bundle = get(f"Task?_id={their_task.split('/')[1]}", gp)
+            assert status == 200 and bundle["total"] == 0 and not bundle.get("entry"), bundle
+            # Paging counts only what the client sees: one per page, links to the next.
+            status, bundle = get("Task?_count=1", gp)
+            assert status == 200 and len(bundle["entry"]) == 1 and bundle["total"] == len(ids(get("Task?_count=1000", gp)[1])), bundle
+            # Writes to the other practice's case are refused as if it did not exist.
+            status, task = get(their_task, tokens["op"])
+            assert call("PUT", f"{base}/{their_task}", gp, json.dumps(task), "application/fhir+json")[0] == 404
+            assert call("DELETE", f"{base}/{their_task}", gp)[0] == 404
+            assert get(their_task, tokens["op"])[0] == 200  # untouched
+            # The other GP system: a Patient registered at another practice cannot be written; its own can.
+            status, patient = get(their_patient, tokens["op"])
+            foreign = {k: v for k, v in patient.items() if k not in ("id", "meta", "generalPractitioner")}
+            own_org = get(own_patient, tokens["op"])[1]["generalPractitioner"][0]["reference"]
+            foreign["generalPractitioner"] = [{"reference": own_org}]
+            status, _, body = call("POST", base + "/Patient", other_gp, json.dumps(foreign), "application/fhir+json")
+            assert status == 403 and json.loads(body)["issue"][0]["code"] == "forbidden", (status, body)
+            assert "Pryce" not in body and "9434765919" not in body, body
+            status, bundle = get(f"Provenance?_count=1000", other_gp)
+            assert status == 200 and bundle.get("total", 0) >= 1, bundle
+            # A WorkWell service: the case routed to it and that patient; another service sees neither.
+            assert get(own_task, qua)[0] == 200 and get(own_patient, qua)[0] == 200
+            hidden(own_task, qhl)
+            hidden(own_patient, qhl)
+            status, bundle = get("Patient?_count=1000", qhl)
+            assert own_patient not in ids(bundle), bundle
+            # An ICB: its own ICB's case figures, never a patient's record.
+            status, bundle = get("Task?_count=1000", icb)
+            assert status == 200 and own_task in ids(bundle) and their_task not in ids(bundle), bundle
+            for e in bundle["entry"]:
+                icb_inputs = [i["valueString"] for i in e["resource"].get("input", []) if i["type"]["text"] == "icb"]
+                assert icb_inputs == ["QUA"], e
+            hidden(own_patient, icb)
+            status, bundle = get("Patient?_count=1000", icb)
+            assert status == 200 and bundle["total"] == 0, bundle
+            # Operators are not bounded.
+            status, bundle = get("Task?_count=1000", tokens["op"])
+            assert {own_task, their_task} <= ids(bundle), bundle
+
         suite.run([("metadata and health checks are public", public_routes_need_no_token),
                    ("no token: 401 with WWW-Authenticate", no_token_is_401),
                    ("a signed client assertion gets a bearer token", signed_assertion_gets_a_token),
                    ("replayed, wrongly signed or mis-addressed assertions are refused", replayed_or_forged_assertions_are_refused),
                    ("a token opens what its scopes allow, 403 otherwise", token_opens_what_its_scopes_allow),
                    ("every access, refusal and delivery is an AuditEvent an auditor can search", every_access_is_audited),
-                   ("data scopes: a GP system's own practices, a service's own cases (404 otherwise)", data_scopes)])
+                   ("data scopes: a GP system's own practices, a service's own cases (404 otherwise)", data_scopes),
+                   ("data scopes bound reads, searches and writes: GP practice, service, ICB (404, nothing leaks)",
+                    reads_and_searches_are_bounded)])
         gw.stop()
     finally:
         clean_up(suite, work, [gw], [service])
