@@ -1,7 +1,8 @@
 #pragma once
-// The invariants every element and resource carries (ele-1, ext-1, dom-2..dom-6) and those of
-// every Reference and Bundle entry (ref-1, bdl-5, bdl-8), answered without FHIRPath: they are
-// evaluated on most nodes, so they dominate validation time. Each is matched on its key AND its
+// The invariants every element and resource carries (ele-1, ext-1, dom-2..dom-6), those of
+// every Reference and Bundle entry (ref-1, bdl-5, bdl-8) and the Bundle's entry-wide ones
+// (bdl-3, bdl-4, bdl-7), answered without FHIRPath: they are evaluated on most nodes, or walk
+// every entry through several lambdas, so they dominate validation time. Each is matched on its key AND its
 // exact published expression, so a profile that redefines one is still evaluated as written; a
 // shape a native form does not answer (a local reference for ref-1) goes to FHIRPath. A test
 // checks the answers against FHIRPath on the R4 examples.

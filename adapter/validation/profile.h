@@ -27,7 +27,9 @@ struct TypeRef {
 
 // Which native form (native_invariants.h) answers a constraint; worked out once when profiles
 // are compiled, so that validation does not compare expression texts on every node.
-enum class NativeForm : uint8_t { kUnclassified, kNone, kEle1, kExt1, kDom6, kDomContained, kRef1, kBdl5, kBdl8 };
+enum class NativeForm : uint8_t {
+  kUnclassified, kNone, kEle1, kExt1, kDom6, kDomContained, kRef1, kBdl3, kBdl4, kBdl5, kBdl7, kBdl8
+};
 
 struct Constraint {
   std::string key;       // "ele-1"

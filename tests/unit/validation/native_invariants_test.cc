@@ -44,6 +44,14 @@ TEST_F(NativeInvariantsTest, AgreeWithFhirPathOnTheOfficialExamples) {
            "%rootResource.contained.id.trace('ids'))"),
       Make("bdl-5", "resource.exists() or request.exists() or response.exists()"),
       Make("bdl-8", "fullUrl.exists() implies fullUrl.contains('/_history/').not()"),
+      Make("bdl-3",
+           "entry.all(request.exists() = (%resource.type = 'batch' or %resource.type = 'transaction' or "
+           "%resource.type = 'history'))"),
+      Make("bdl-4",
+           "entry.all(response.exists() = (%resource.type = 'batch-response' or %resource.type = "
+           "'transaction-response' or %resource.type = 'history'))"),
+      Make("bdl-7",
+           "(type = 'history') or entry.where(fullUrl.exists()).select(fullUrl&resource.meta.versionId).isDistinct()"),
   };
   fhir::JsonFormat format(model());
   ModelTypeOracle oracle(*model());
