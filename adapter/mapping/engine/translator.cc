@@ -1,6 +1,7 @@
 #include "adapter/mapping/engine/translator.h"
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <chrono>
 #include <cstring>
@@ -1136,14 +1137,16 @@ BulkSummary Translator::TranslateCsvBulk(const Mapping& mapping, std::istream& i
     std::unique_ptr<OwnedCsvRecord> record;
     SourceIssue error;
   };
-  const size_t wave = static_cast<size_t>(workers) * 256;
-  std::vector<Pending> batch;
-  std::vector<TranslateResult> results;
-  size_t index = 0;
+  // One wave of rows and their results.
+  struct Wave {
+    std::vector<Pending> rows;
+    std::vector<TranslateResult> results;
+  };
+  const size_t wave_size = static_cast<size_t>(workers) * 256;
   bool done = false;
-  while (!done) {
-    batch.clear();
-    while (batch.size() < wave) {
+  auto read_wave = [&](Wave& w) {
+    w.rows.clear();
+    while (!done && w.rows.size() < wave_size) {
       const CsvReader::Step step = reader.Next();
       if (step == CsvReader::Step::kEnd) {
         done = true;
@@ -1156,30 +1159,27 @@ BulkSummary Translator::TranslateCsvBulk(const Mapping& mapping, std::istream& i
       } else {
         p.record = std::make_unique<OwnedCsvRecord>(header, reader.record());
       }
-      batch.push_back(std::move(p));
-      if (reader.fatal()) {
-        done = true;
-        break;
-      }
+      w.rows.push_back(std::move(p));
+      if (reader.fatal()) done = true;
     }
-    results.assign(batch.size(), TranslateResult{});
-    auto work = [&](size_t begin, size_t step) {
-      for (size_t i = begin; i < batch.size(); i += step) {
-        if (batch[i].record == nullptr) {
-          results[i] = Rejected({FromSourceIssue(batch[i].error)});
-          continue;
-        }
-        const std::string raw = batch[i].record->Canonical();
-        results[i] = TranslateRecord(mapping, *batch[i].record, raw, options);
+    w.results.assign(w.rows.size(), TranslateResult{});
+  };
+  // Workers take the next row from a shared counter, so a worker slowed down (by another process
+  // on its core, or by longer rows) does not hold the wave up by a fixed share.
+  auto translate_wave = [&](Wave& w, std::atomic<size_t>& next) {
+    for (size_t i = next.fetch_add(1, std::memory_order_relaxed); i < w.rows.size();
+         i = next.fetch_add(1, std::memory_order_relaxed)) {
+      if (w.rows[i].record == nullptr) {
+        w.results[i] = Rejected({FromSourceIssue(w.rows[i].error)});
+        continue;
       }
-    };
-    const size_t threads = std::min<size_t>(static_cast<size_t>(workers), std::max<size_t>(1, batch.size()));
-    std::vector<std::thread> pool;
-    for (size_t t = 1; t < threads; ++t) pool.emplace_back(work, t, threads);
-    work(0, threads);
-    for (std::thread& t : pool) t.join();
-    for (size_t i = 0; i < results.size(); ++i) {
-      TranslateResult& r = results[i];
+      const std::string raw = w.rows[i].record->Canonical();
+      w.results[i] = TranslateRecord(mapping, *w.rows[i].record, raw, options);
+    }
+  };
+  size_t index = 0;
+  auto emit_wave = [&](Wave& w) {
+    for (TranslateResult& r : w.results) {
       if (r.ok) {
         ++summary.accepted;
       } else {
@@ -1194,8 +1194,37 @@ BulkSummary Translator::TranslateCsvBulk(const Mapping& mapping, std::istream& i
       if (output) output(index, r);
       ++index;
     }
-    if (progress) progress(index);
+    if (progress && !w.results.empty()) progress(index);
+  };
+
+  Wave current, previous;
+  read_wave(current);
+  if (workers == 1) {
+    // One thread: translate each wave on the calling thread.
+    while (!current.rows.empty()) {
+      std::atomic<size_t> next{0};
+      translate_wave(current, next);
+      emit_wave(current);
+      read_wave(current);
+    }
+    return summary;
   }
+  // Several workers translate a wave while the calling thread hands the previous wave's results
+  // to `output` (which may write files) and reads the next one, so neither waits for the other.
+  bool have_previous = false;
+  while (!current.rows.empty()) {
+    std::atomic<size_t> next{0};
+    const size_t threads = std::min<size_t>(static_cast<size_t>(workers), current.rows.size());
+    std::vector<std::thread> pool;
+    pool.reserve(threads);
+    for (size_t t = 0; t < threads; ++t) pool.emplace_back([&] { translate_wave(current, next); });
+    if (have_previous) emit_wave(previous);
+    read_wave(previous);  // the next wave, read into the buffer just emitted
+    for (std::thread& t : pool) t.join();
+    std::swap(current, previous);
+    have_previous = true;
+  }
+  if (have_previous) emit_wave(previous);
   return summary;
 }
 
