@@ -1,7 +1,7 @@
 #include "adapter/validation/native_invariants.h"
 
 #include <initializer_list>
-#include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -82,6 +82,22 @@ std::optional<bool> EntriesMatchType(const InstanceNode& bundle, std::string_vie
   return true;
 }
 
+// Whether a.first + a.second == b.first + b.second, without building either: equal pairs join
+// equally, but so may unequal ones ("ab" + "c" and "a" + "bc").
+bool JoinedEqual(const std::pair<std::string_view, std::string_view>& a,
+                 const std::pair<std::string_view, std::string_view>& b) {
+  const size_t size = a.first.size() + a.second.size();
+  if (size != b.first.size() + b.second.size()) return false;
+  if (a.first.size() == b.first.size()) return a.first == b.first && a.second == b.second;
+  const auto at = [](const std::pair<std::string_view, std::string_view>& p, size_t i) {
+    return i < p.first.size() ? p.first[i] : p.second[i - p.first.size()];
+  };
+  for (size_t i = 0; i < size; ++i) {
+    if (at(a, i) != at(b, i)) return false;
+  }
+  return true;
+}
+
 // bdl-7 on a Bundle: unless it is a history, no two entries share fullUrl and versionId (the
 // texts joined, a missing one as ''). Shapes outside single string values go to FHIRPath.
 std::optional<bool> DistinctFullUrls(const InstanceNode& bundle) {
@@ -111,11 +127,7 @@ std::optional<bool> DistinctFullUrls(const InstanceNode& bundle) {
   }
   for (size_t i = 0; i < keys.size(); ++i) {
     for (size_t j = i + 1; j < keys.size(); ++j) {
-      // The joined texts: equal pairs are equal joins, but so may be unequal pairs.
-      const auto& [a1, a2] = keys[i];
-      const auto& [b1, b2] = keys[j];
-      if (a1.size() + a2.size() != b1.size() + b2.size()) continue;
-      if (std::string(a1).append(a2) == std::string(b1).append(b2)) {
+      if (JoinedEqual(keys[i], keys[j])) {
         // Duplicates: true only when the type is there (false `or` false); an absent type makes
         // the result empty, which FHIRPath reports as such.
         if (type == nullptr) return std::nullopt;

@@ -15,9 +15,10 @@ std::string_view StripVersion(std::string_view url) {
 }  // namespace
 
 const Terminology::CodeSystemInfo* Terminology::CodeSystem(std::string_view url) const {
-  const std::string key(StripVersion(url));
-  auto it = code_systems_.find(key);
+  const std::string_view stripped = StripVersion(url);
+  auto it = code_systems_.find(stripped);
   if (it != code_systems_.end()) return it->second.get();
+  const std::string key(stripped);
   const json::Value* cs = index_.Find("CodeSystem", key);
   std::unique_ptr<CodeSystemInfo> info;
   if (cs != nullptr) {
@@ -74,7 +75,7 @@ void Terminology::Include(const json::Value& include, Expansion& out, bool exclu
     return;
   }
   const CodeSystemInfo* cs = CodeSystem(system);
-  std::set<std::string> codes;
+  std::set<std::string, std::less<>> codes;
   bool known = true;
   if (concepts != nullptr) {
     for (const json::Value& c : concepts->items()) codes.insert(std::string(Text(c.Find("code"))));
@@ -116,7 +117,7 @@ void Terminology::Include(const json::Value& include, Expansion& out, bool exclu
     }
     return;
   }
-  auto [it, inserted] = out.systems.try_emplace(system, std::set<std::string>());
+  auto [it, inserted] = out.systems.try_emplace(system, std::set<std::string, std::less<>>());
   if (!known) {
     it->second.reset();
     out.complete = false;
@@ -126,9 +127,9 @@ void Terminology::Include(const json::Value& include, Expansion& out, bool exclu
 }
 
 const Terminology::Expansion* Terminology::Expand(std::string_view url, int depth) const {
-  const std::string key(url);
-  auto it = expansions_.find(key);
+  auto it = expansions_.find(url);
   if (it != expansions_.end()) return it->second.get();
+  const std::string key(url);
   if (depth > 8) return nullptr;
   const json::Value* vs = index_.Find("ValueSet", url);
   if (vs == nullptr) {
@@ -176,9 +177,9 @@ Membership Terminology::InValueSet(std::string_view value_set_url, std::string_v
       unknown = true;
       continue;
     }
-    if (codes->count(std::string(code)) != 0) return Membership::kYes;
+    if (codes->find(code) != codes->end()) return Membership::kYes;
   }
-  if (!system.empty() && exp->systems.count(std::string(system)) == 0) {
+  if (!system.empty() && exp->systems.find(system) == exp->systems.end()) {
     // A system the value set does not name at all is outside it, unless part of the value set
     // could not be expanded.
     return unknown ? Membership::kUnknown : Membership::kNo;
@@ -190,14 +191,14 @@ Membership Terminology::InCodeSystem(std::string_view system, std::string_view c
   std::lock_guard<std::mutex> lock(mu_);
   const CodeSystemInfo* cs = CodeSystem(system);
   if (cs == nullptr || !cs->complete) return Membership::kUnknown;
-  return cs->display.count(std::string(code)) != 0 ? Membership::kYes : Membership::kNo;
+  return cs->display.find(code) != cs->display.end() ? Membership::kYes : Membership::kNo;
 }
 
 std::optional<std::string> Terminology::Display(std::string_view system, std::string_view code) const {
   std::lock_guard<std::mutex> lock(mu_);
   const CodeSystemInfo* cs = CodeSystem(system);
   if (cs == nullptr) return std::nullopt;
-  auto it = cs->display.find(std::string(code));
+  auto it = cs->display.find(code);
   if (it == cs->display.end()) return std::nullopt;
   return it->second;
 }

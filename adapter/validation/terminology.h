@@ -12,6 +12,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "adapter/fhir/model.h"
 #include "adapter/validation/conformance.h"
 
 namespace workwell::validation {
@@ -40,13 +41,14 @@ class Terminology {
  private:
   struct CodeSystemInfo {
     bool complete = false;
-    std::unordered_map<std::string, std::string> display;  // code -> display
+    std::unordered_map<std::string, std::string, fhir::StringHash, std::equal_to<>> display;  // code -> display
     std::unordered_map<std::string, std::vector<std::string>> children;  // code -> child codes
   };
   struct Expansion {
     // system -> codes; a system mapped to nullopt means "every code of that system" (used
     // only for systems not held completely, making membership unknown).
-    std::unordered_map<std::string, std::optional<std::set<std::string>>> systems;
+    std::unordered_map<std::string, std::optional<std::set<std::string, std::less<>>>, fhir::StringHash, std::equal_to<>>
+        systems;
     bool complete = true;  // false when part of the definition could not be expanded
   };
 
@@ -56,8 +58,10 @@ class Terminology {
 
   const ConformanceIndex& index_;
   mutable std::mutex mu_;
-  mutable std::unordered_map<std::string, std::unique_ptr<CodeSystemInfo>> code_systems_;
-  mutable std::unordered_map<std::string, std::unique_ptr<Expansion>> expansions_;
+  // Keyed for lookups by string_view, so that a query does not copy the URL it asks about.
+  mutable std::unordered_map<std::string, std::unique_ptr<CodeSystemInfo>, fhir::StringHash, std::equal_to<>>
+      code_systems_;
+  mutable std::unordered_map<std::string, std::unique_ptr<Expansion>, fhir::StringHash, std::equal_to<>> expansions_;
 };
 
 }  // namespace workwell::validation
