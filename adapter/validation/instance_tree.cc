@@ -35,9 +35,18 @@ std::string_view InstanceNode::primitive_text() const {
   return value_->text();
 }
 
+namespace {
+
+// Length and first letter first: most children differ there, and memcmp is a call.
+bool SameName(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && (a.empty() || (a[0] == b[0] && a == b));
+}
+
+}  // namespace
+
 void InstanceNode::Children(std::string_view name, std::vector<const Node*>& out) const {
   for (const InstanceNode* c : children_) {
-    if (c->name_ == name || c->json_name_ == name) out.push_back(c);
+    if (SameName(c->name_, name) || SameName(c->json_name_, name)) out.push_back(c);
   }
 }
 
@@ -76,12 +85,45 @@ InstanceTree::InstanceTree(const fhir::Model& model, const json::Value& resource
   BuildResource(root_, resource);
 }
 
+namespace {
+
+// Node blocks of destroyed trees, per thread (InstanceTree::NewNode).
+thread_local std::vector<std::unique_ptr<InstanceNode[]>> cached_blocks;
+
+}  // namespace
+
+InstanceTree::~InstanceTree() {
+  for (std::unique_ptr<InstanceNode[]>& block : blocks_) {
+    if (cached_blocks.size() >= kCachedBlocks) break;
+    cached_blocks.push_back(std::move(block));
+  }
+}
+
 InstanceNode* InstanceTree::NewNode() {
   if (used_in_block_ == kBlock) {
-    blocks_.push_back(std::make_unique<InstanceNode[]>(kBlock));
+    if (!cached_blocks.empty()) {
+      blocks_.push_back(std::move(cached_blocks.back()));
+      cached_blocks.pop_back();
+    } else {
+      blocks_.push_back(std::make_unique<InstanceNode[]>(kBlock));
+    }
     used_in_block_ = 0;
   }
-  return &blocks_.back()[used_in_block_++];
+  InstanceNode* node = &blocks_.back()[used_in_block_++];
+  // A node of a cached block still holds its last tree's fields; its children's capacity is kept.
+  node->name_ = {};
+  node->json_name_ = {};
+  node->type_ = nullptr;
+  node->element_ = nullptr;
+  node->value_ = nullptr;
+  node->companion_ = nullptr;
+  node->parent_ = nullptr;
+  node->children_.clear();
+  node->root_path_.clear();
+  node->index_ = 0;
+  node->kind_ = PrimitiveKind::kNone;
+  node->has_value_ = false;
+  return node;
 }
 
 void InstanceTree::BuildResource(InstanceNode* node, const json::Value& value) {
