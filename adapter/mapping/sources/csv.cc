@@ -250,7 +250,10 @@ CsvReader::Step CsvReader::ReadRecord(bool is_header) {
     const Parse r = ParseRecord(begin, end, eof_ && !limited);
     if (r == Parse::kError) return Step::kError;
     if (r == Parse::kNeedMore) {
-      if (limited || avail >= cap) {
+      // Only a window cut at the limit can need more: with the input's end in view a record
+      // either completes or fails. A stream holding exactly `cap` bytes is refilled first, as
+      // its end may come next (a last record of exactly `cap` bytes is accepted from a buffer).
+      if (limited) {
         Fail(true, "record is longer than " + std::to_string(cap) + " bytes", line_, 1, header_.size(), nullptr);
         return Step::kError;
       }

@@ -148,6 +148,18 @@ TEST(CsvTest, OversizeRecordAndTooManyFields) {
   EXPECT_EQ(Read("a,b,c,d\n", options), (Rows{{"!error", "line 1, column 7: more than 3 fields in one record"}}));
 }
 
+// A last record of exactly the limit, with no line break after it, is read from a stream as from
+// a buffer: the stream is refilled to find its end before the record is called too long.
+TEST(CsvTest, LastRecordOfExactlyTheLimitFromAStream) {
+  CsvOptions options;
+  options.max_record_bytes = 16;
+  EXPECT_EQ(Read("a\n1234567890123456", options), (Rows{{"1234567890123456"}}));
+  EXPECT_EQ(Read("a\n1234567890123456\n", options),
+            (Rows{{"!error", "line 2, column 1: record is longer than 16 bytes"}}));
+  options.has_header = false;
+  EXPECT_EQ(Read("\xEF\xBB\xBF" "1234567,90123456", options), (Rows{{"1234567", "90123456"}}));
+}
+
 TEST(CsvTest, BadHeaders) {
   EXPECT_EQ(Read(""), (Rows{{"!error", "line 1, column 1: no header row"}}));
   EXPECT_EQ(Read("a,,c\n1,2,3\n"), (Rows{{"!error", "line 1, column 3: empty column name in the header"}}));
