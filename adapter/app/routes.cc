@@ -8,6 +8,7 @@
 #include "adapter/app/audit.h"
 #include "adapter/app/case_routes.h"
 #include "adapter/app/conformance_setup.h"
+#include "adapter/app/figures_routes.h"
 #include "adapter/app/rest_routes.h"
 #include "adapter/app/translate_routes.h"
 #include "adapter/app/validate_routes.h"
@@ -89,6 +90,7 @@ common::Status RegisterRoutes(const GatewayConfig& config, api::Router& router, 
   if (!store.ok()) return store.status();
   health.AddCheck("store", StoreCheck(store.value()));
   if (common::Status s = AddRestRoutes(router, store.value(), validator.value()); !s.ok()) return s;
+  if (common::Status s = AddFiguresRoute(router, store.value(), validator.value()); !s.ok()) return s;
 
   mapping::Translator::Options translate;
   translate.mappings_dir = config.translate.mappings_dir;

@@ -11,6 +11,7 @@
 #include "adapter/mapping/engine/translate_http.h"
 #include "adapter/store/bundle.h"
 #include "adapter/store/store_status.h"
+#include "adapter/stayinwork/fit_note.h"
 
 namespace workwell::cases {
 namespace {
@@ -442,6 +443,11 @@ class Submission {
       input("icb", decision_.icb_code);
       // The GP practice the record came from: with icb and service, what bounds which clients see the case.
       input("practice", practice_ods_);
+      // The fit note's outcome (not-fit | may-be-fit): what an ICB's figures count.
+      if (const CaseEntry* note = bundle_->FirstWithProfile("Observation", kFitNoteProfile)) {
+        auto parsed = stayinwork::FitNote::Parse(json::Write(*note->resource));
+        if (parsed.ok()) input("fit-note-outcome", parsed.value().view().outcome);
+      }
       if (decision_.absence_days) input("absence-days", std::to_string(*decision_.absence_days));
       input("tier", decision_.tier);
       if (service != nullptr) {

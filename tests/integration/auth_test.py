@@ -303,6 +303,57 @@ def main():
             status, bundle = get("Task?_count=1000", tokens["op"])
             assert {own_task, their_task} <= ids(bundle), bundle
 
+        def icb_figures():
+            def token(client, key, scope):
+                status, body = token_request(base, assertion(client, key), scope)
+                assert status == 200, body
+                return body["access_token"]
+
+            icb = token("icb-qua", op_key, "system/*.read")
+            gp = token("gp-system-test", gp_key, "system/Task.cruds system/Patient.read")
+            # One "not fit" note besides the "may be fit" ones the other checks sent, all in QUA.
+            not_fit = json.load(open(os.path.join(sys.argv[3], "examples/records/fit-note-not-fit.json")))
+            not_fit["sourceRecordId"] = f"FN-FIGURES-{os.getpid()}"
+            not_fit["practice"]["odsCode"] = "M87021"
+            status, _, body = call("POST", base + "/$submit?format=fitnote-json", gp, json.dumps(not_fit))
+            assert status == 201, body
+
+            def figures(query, who):
+                status, _, body = call("GET", f"{base}/$icb-figures{query}", who)
+                return status, json.loads(body)
+
+            status, fig = figures("", icb)
+            assert status == 200 and fig["resourceType"] == "Parameters", fig
+            values = {p["name"]: next(v for k, v in p.items() if k.startswith("value")) for p in fig["parameter"]
+                      if "part" not in p}
+            # The same cases the ICB's own Task search shows, counted by their inputs.
+            status, _, text = call("GET", base + "/Task?_count=1000", icb)
+            assert status == 200, text
+            bundle = json.loads(text)
+            tasks = [e["resource"] for e in bundle.get("entry", [])]
+            outcomes = [i["valueString"] for t in tasks for i in t.get("input", []) if i["type"]["text"] == "fit-note-outcome"]
+            assert values["icb"] == "QUA" and values["cases"] == len(tasks) > 0, (values, len(tasks))
+            assert values["fitNotes"] == len(outcomes) and values["mayBeFit"] == outcomes.count("may-be-fit"), (values, outcomes)
+            assert "not-fit" in outcomes and 0 < values["mayBeFit"] < values["fitNotes"], values
+            assert abs(values["mayBeFitShare"] - values["mayBeFit"] / values["fitNotes"]) < 0.0005, values
+            routed = {p["part"][0]["valueString"]: p["part"][1]["valueInteger"] for p in fig["parameter"]
+                      if p["name"] == "routingOutcome"}
+            assert sum(routed.values()) == values["cases"], (routed, values)
+            # Another ICB's figures, and figures for a GP system: refused without data.
+            status, body = figures("?icb=QHL", icb)
+            assert status == 403 and body["issue"][0]["code"] == "forbidden", body
+            status, body = figures("?icb=QUA", gp)
+            assert status == 403 and body["issue"][0]["code"] == "forbidden", body
+            # Operators name the ICB; the same figures; a bad code or date names the parameter.
+            status, op_fig = figures("?icb=qua", tokens["op"])
+            assert status == 200 and op_fig == fig, op_fig
+            status, body = figures("", tokens["op"])
+            assert status == 400 and "icb" in body["issue"][0]["details"]["text"], body
+            status, body = figures("?icb=QUA&from=2026-13-01", tokens["op"])
+            assert status == 400 and body["issue"][0]["details"]["text"].startswith("from"), body
+            status, empty = figures("?icb=QUA&to=2000-01-01", tokens["op"])
+            assert status == 200 and {p["name"]: p.get("valueInteger") for p in empty["parameter"]}["cases"] == 0, empty
+
         suite.run([("metadata and health checks are public", public_routes_need_no_token),
                    ("no token: 401 with WWW-Authenticate", no_token_is_401),
                    ("a signed client assertion gets a bearer token", signed_assertion_gets_a_token),
@@ -311,7 +362,9 @@ def main():
                    ("every access, refusal and delivery is an AuditEvent an auditor can search", every_access_is_audited),
                    ("data scopes: a GP system's own practices, a service's own cases (404 otherwise)", data_scopes),
                    ("data scopes bound reads, searches and writes: GP practice, service, ICB (404, nothing leaks)",
-                    reads_and_searches_are_bounded)])
+                    reads_and_searches_are_bounded),
+                   ("$icb-figures: an ICB's own figures, counted from its cases; other ICBs and GP systems refused",
+                    icb_figures)])
         gw.stop()
     finally:
         clean_up(suite, work, [gw], [service])
