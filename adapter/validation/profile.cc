@@ -97,6 +97,13 @@ void ChildLookup::Build(const std::vector<std::string_view>& names) {
 namespace {
 
 void IndexChildren(ElementDef& def) {
+  def.indexed = true;
+  def.is_extension = def.name == "extension" || def.name == "modifierExtension";
+  for (TypeRef& t : def.types) {
+    const std::string_view code = t.code;
+    t.resource_code = code == "Resource" || code == "DomainResource";
+    t.generic = code.substr(0, 7) == "System." || t.resource_code || code == "BackboneElement" || code == "Element";
+  }
   std::vector<std::string_view> names;
   names.reserve(def.children.size());
   def.checked_when_absent.clear();

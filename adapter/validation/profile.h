@@ -23,6 +23,10 @@ struct TypeRef {
   std::string code;                          // "Quantity", "Reference", "Extension"
   std::vector<std::string> profiles;         // type profiles (e.g. an extension definition)
   std::vector<std::string> target_profiles;  // for Reference/canonical
+  // Worked out from `code` once the profile set is compiled (ProfileSet::Build), so that the
+  // type check does not compare it against these names on every node:
+  bool generic = false;        // System.*, Resource, DomainResource, BackboneElement or Element
+  bool resource_code = false;  // Resource or DomainResource
 };
 
 // Which native form (native_invariants.h) answers a constraint; worked out once when profiles
@@ -118,6 +122,10 @@ struct ElementDef {
   std::vector<ElementDef> children;
   std::vector<ElementDef> slices;
   ChildLookup child_lookup;  // over `children`; filled by ProfileSet::Build
+  // Set with child_lookup (`indexed` then true): `name` is "extension" or "modifierExtension",
+  // and each TypeRef's flags.
+  bool indexed = false;
+  bool is_extension = false;
   // Positions of the children that must be checked even when the instance has none of them
   // (min > 0, or sliced: a slice may be required); filled with child_lookup.
   std::vector<int> checked_when_absent;

@@ -1,8 +1,10 @@
 #include "adapter/validation/validator.h"
 
 #include <algorithm>
+#include <climits>
 #include <deque>
 #include <set>
+#include <span>
 #include <unordered_map>
 
 #include "adapter/fhir/fhirpath/evaluator.h"
@@ -27,11 +29,13 @@ const std::vector<Discriminator> kNoDiscriminators;
 // (std::string == const char* measures the literal and compares on every call).
 bool IsExtensionName(std::string_view name) { return name == "extension" || name == "modifierExtension"; }
 
-// Type codes a node of any type satisfies in CheckType.
+// Type codes a node of any type satisfies in CheckType (precomputed in TypeRef::generic for
+// compiled profiles).
 bool IsGenericTypeCode(std::string_view code) {
   return code.substr(0, 7) == "System." || code == "Resource" || code == "DomainResource" ||
          code == "BackboneElement" || code == "Element";
 }
+
 
 std::string_view Text(const json::Value* v) { return v != nullptr && v->IsString() ? v->text() : std::string_view(); }
 
@@ -151,7 +155,12 @@ class LocalResolver final : public fhir::fhirpath::Resolver {
 
 class Run {
  public:
-  Run(const Validator& v, IssueSink& sink) : v_(v), sink_(sink), oracle_(v.model()) {}
+  Run(const Validator& v, IssueSink& sink)
+      : v_(v),
+        sink_(sink),
+        oracle_(v.model()),
+        coding_type_(v.model().FindType("Coding")),
+        reference_type_(v.model().FindType("Reference")) {}
 
   void ValidateRoot(const json::Value& resource, const std::vector<std::string>& profiles) {
     InstanceTree tree(v_.model(), resource);
@@ -272,9 +281,37 @@ class Run {
       // (required or sliced): the others have nothing to check.
       buf.position.resize(kids.size());
       buf.visit.clear();
+      bool ascending = true;
+      int last = -1;
       for (size_t i = 0; i < kids.size(); ++i) {
         const int p = parent.ChildPosition(kids[i]->name());
         buf.position[i] = p;
+        if (p < 0) continue;
+        ascending = ascending && p >= last;
+        last = p;
+      }
+      if (ascending) {
+        // The usual case (members in canonical order): each definition's children are one run
+        // of `kids`, and the definitions to visit come from merging two ascending lists.
+        const std::vector<int>& absent = parent.checked_when_absent;
+        size_t i = 0, a = 0;
+        while (true) {
+          while (i < kids.size() && buf.position[i] < 0) ++i;
+          const int next_kid = i < kids.size() ? buf.position[i] : INT_MAX;
+          const int next_absent = a < absent.size() ? absent[a] : INT_MAX;
+          const int ci = std::min(next_kid, next_absent);
+          if (ci == INT_MAX) break;
+          if (next_absent == ci) ++a;
+          buf.items.clear();
+          for (; i < kids.size() && (buf.position[i] == ci || buf.position[i] < 0); ++i) {
+            if (buf.position[i] == ci) buf.items.push_back(kids[i]);
+          }
+          CheckChildren(parent.children[static_cast<size_t>(ci)], node, buf.items);
+        }
+        --depth_;
+        return;
+      }
+      for (int p : buf.position) {
         if (p >= 0) buf.visit.push_back(p);
       }
       buf.visit.insert(buf.visit.end(), parent.checked_when_absent.begin(), parent.checked_when_absent.end());
@@ -306,7 +343,7 @@ class Run {
   }
 
   // The cardinality of child definition `c` in `node`, then each of its `items`.
-  void CheckChildren(const ElementDef& c, const InstanceNode& node, const std::vector<const InstanceNode*>& items) {
+  void CheckChildren(const ElementDef& c, const InstanceNode& node, std::span<const InstanceNode* const> items) {
     const uint32_t n = static_cast<uint32_t>(items.size());
     if (n < c.min) {
       Error("required", node.path(),
@@ -318,7 +355,7 @@ class Run {
             c.path + ": max allowed = " + CardText(c.max) + ", but found " + std::to_string(n) + SourceSuffix());
     }
     if (items.empty() && c.slices.empty()) return;
-    const bool is_extension = IsExtensionName(c.name);
+    const bool is_extension = c.indexed ? c.is_extension : IsExtensionName(c.name);
     if (!c.slices.empty()) {
       ValidateSliced(c, node, items, is_extension);
     } else {
@@ -335,7 +372,7 @@ class Run {
 
   // --- slicing -----------------------------------------------------------------------------
 
-  void ValidateSliced(const ElementDef& c, const InstanceNode& parent, const std::vector<const InstanceNode*>& items,
+  void ValidateSliced(const ElementDef& c, const InstanceNode& parent, std::span<const InstanceNode* const> items,
                       bool is_extension) {
     std::vector<int> counts(c.slices.size(), 0);
     int last_slice = -1;
@@ -611,7 +648,7 @@ class Run {
     }
     if (def.binding) CheckBinding(def, node);
     CheckCodes(node);
-    if (node.type_name() == "Reference") CheckReference(def, node);
+    if (node.type() != nullptr && node.type() == reference_type_) CheckReference(def, node);
     CheckConstraints(def, node);
   }
 
@@ -628,8 +665,9 @@ class Run {
     std::string allowed;
     for (const TypeRef& t : def.types) {
       const std::string_view code = t.code;
-      if (code == actual || IsGenericTypeCode(code)) {
-        if (code == "Resource" || code == "DomainResource") {
+      const bool generic = def.indexed ? t.generic : IsGenericTypeCode(code);
+      if (code == actual || generic) {
+        if (def.indexed ? t.resource_code : code == "Resource" || code == "DomainResource") {
           if (!node.is_resource()) continue;
         }
         CheckTypeProfiles(t, node);
@@ -781,7 +819,7 @@ class Run {
 
   // A Coding whose system is a code system held completely here must use a defined code.
   void CheckCodes(const InstanceNode& node) {
-    if (node.type_name() != "Coding") return;
+    if (node.type() == nullptr || node.type() != coding_type_) return;
     std::string_view system, code;
     for (const InstanceNode* c : node.children()) {
       if (c->name() == "system") system = c->primitive_text();
@@ -1020,6 +1058,9 @@ class Run {
   const Validator& v_;
   IssueSink& sink_;
   ModelTypeOracle oracle_;
+  // The model's Coding and Reference types: a node is of one exactly when its type is this.
+  const fhir::TypeInfo* coding_type_;
+  const fhir::TypeInfo* reference_type_;
   const InstanceNode* tree_root_ = nullptr;
   const fhir::fhirpath::Resolver* resolver_ = nullptr;
   const InstanceNode* current_resource_ = nullptr;
