@@ -190,8 +190,14 @@ class Walker {
       WalkProperty(*b, value, companion);
       path_.resize(mark);
     }
-    // Reorder the members in place: canonical order for the writer.
+    // Reorder the members in place: canonical order for the writer (nothing to do when they
+    // came in that order, as they nearly always do).
+    bool in_order = true;
     if (slots.size() == obj.size()) {
+      const json::Member* first = obj.members().data();
+      for (size_t i = 0; i < slots.size() && in_order; ++i) in_order = slots[i].member == first + i;
+    }
+    if (slots.size() == obj.size() && !in_order) {
       json::Member stack_members[32];
       std::vector<json::Member> heap_members;
       json::Member* ordered = stack_members;
