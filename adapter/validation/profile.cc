@@ -96,13 +96,14 @@ void ChildLookup::Build(const std::vector<std::string_view>& names) {
 
 namespace {
 
-void IndexChildren(ElementDef& def) {
+void IndexChildren(ElementDef& def, const fhir::Model& model) {
   def.indexed = true;
   def.is_extension = def.name == "extension" || def.name == "modifierExtension";
   for (TypeRef& t : def.types) {
     const std::string_view code = t.code;
     t.resource_code = code == "Resource" || code == "DomainResource";
     t.generic = code.substr(0, 7) == "System." || t.resource_code || code == "BackboneElement" || code == "Element";
+    t.type_info = model.FindType(code);
   }
   std::vector<std::string_view> names;
   names.reserve(def.children.size());
@@ -111,9 +112,9 @@ void IndexChildren(ElementDef& def) {
     ElementDef& c = def.children[i];
     names.push_back(c.name);
     if (c.min > 0 || !c.slices.empty()) def.checked_when_absent.push_back(static_cast<int>(i));
-    IndexChildren(c);
+    IndexChildren(c, model);
   }
-  for (ElementDef& s : def.slices) IndexChildren(s);
+  for (ElementDef& s : def.slices) IndexChildren(s, model);
   def.child_lookup.Build(names);
 }
 
@@ -532,7 +533,7 @@ std::shared_ptr<const ProfileSet> ProfileSet::Build(const ConformanceIndex& inde
   ProfileCompiler compiler(index, model, *set, warnings);
   compiler.CompileAll();
   // Last, once no ElementDef moves any more (the lookups point into their names).
-  for (const auto& [url, profile] : set->profiles_) IndexChildren(profile->root);
+  for (const auto& [url, profile] : set->profiles_) IndexChildren(profile->root, model);
   for (const auto& [url, profile] : set->profiles_) {
     if (url.rfind(kCoreBase, 0) == 0 && !profile->is_constraint) set->core_[url.substr(kCoreBase.size())] = profile.get();
   }

@@ -27,6 +27,7 @@ struct TypeRef {
   // type check does not compare it against these names on every node:
   bool generic = false;        // System.*, Resource, DomainResource, BackboneElement or Element
   bool resource_code = false;  // Resource or DomainResource
+  const fhir::TypeInfo* type_info = nullptr;  // the model's type named `code`, if any
 };
 
 // Which native form (native_invariants.h) answers a constraint; worked out once when profiles

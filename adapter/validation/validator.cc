@@ -477,7 +477,10 @@ class Run {
 
   // The instance values at a discriminator path below `node`.
   void ValuesAtPath(const InstanceNode& node, std::string_view path, std::vector<const InstanceNode*>& out) {
-    std::vector<const InstanceNode*> cur{&node};
+    // Nothing below calls back into ValuesAtPath, so two member buffers serve every call.
+    std::vector<const InstanceNode*>& cur = path_current_;
+    std::vector<const InstanceNode*>& next = path_next_;
+    cur.assign(1, &node);
     size_t pos = 0;
     while (pos < path.size()) {
       size_t dot = path.find('.', pos);
@@ -485,7 +488,7 @@ class Run {
       std::string_view seg = path.substr(pos, dot - pos);
       pos = dot + 1;
       if (seg == "$this") continue;
-      std::vector<const InstanceNode*> next;
+      next.clear();
       for (const InstanceNode* n : cur) {
         if (seg.rfind("extension(", 0) == 0) {
           std::string_view url = seg.substr(10);
@@ -508,7 +511,7 @@ class Run {
           }
         }
       }
-      cur = std::move(next);
+      cur.swap(next);
     }
     out.insert(out.end(), cur.begin(), cur.end());
   }
@@ -526,6 +529,13 @@ class Run {
     if (n.value() == nullptr) return false;
     if (n.type() != nullptr && n.type()->IsPrimitive()) return NodeEquals(n, pattern);
     return MatchesPattern(pattern, *n.value());
+  }
+
+  // An emptied buffer for the discriminator values of one MatchesSlice step (which never
+  // re-enters MatchesSlice on this Run: Conforms validates on a Run of its own).
+  std::vector<const InstanceNode*>& ScratchValues() {
+    slice_values_.clear();
+    return slice_values_;
   }
 
   bool MatchesSlice(const ElementDef& sliced, const ElementDef& slice, const InstanceNode& item) {
@@ -547,7 +557,7 @@ class Run {
           if (target != nullptr) expected = target->fixed != nullptr ? target->fixed : target->pattern;
           if (expected == nullptr && d.path == "url" && !slice.types.empty() && !slice.types[0].profiles.empty()) {
             // An extension slice: its url is the extension definition's canonical.
-            std::vector<const InstanceNode*> urls;
+            std::vector<const InstanceNode*>& urls = ScratchValues();
             ValuesAtPath(item, "url", urls);
             const std::string& want = slice.types[0].profiles[0];
             bool ok = false;
@@ -557,7 +567,7 @@ class Run {
           }
           if (expected == nullptr) {
             if (target != nullptr && target->binding && target->binding->strength == Binding::Strength::kRequired) {
-              std::vector<const InstanceNode*> values;
+              std::vector<const InstanceNode*>& values = ScratchValues();
               ValuesAtPath(item, d.path, values);
               bool ok = false;
               for (const InstanceNode* val : values) ok = ok || CodedMember(*val, target->binding->value_set) == Membership::kYes;
@@ -566,7 +576,7 @@ class Run {
             }
             continue;  // the slice does not constrain this discriminator
           }
-          std::vector<const InstanceNode*> values;
+          std::vector<const InstanceNode*>& values = ScratchValues();
           ValuesAtPath(item, d.path, values);
           bool ok = false;
           const bool as_pattern = target->pattern != nullptr && target->fixed == nullptr;
@@ -577,7 +587,7 @@ class Run {
         case Discriminator::Type::kExists: {
           const ElementDef* target = DefAtPath(slice, d.path);
           if (target == nullptr) return false;
-          std::vector<const InstanceNode*> values;
+          std::vector<const InstanceNode*>& values = ScratchValues();
           ValuesAtPath(item, d.path, values);
           if (target->min >= 1 && values.empty()) return false;
           if (target->max == 0 && !values.empty()) return false;
@@ -586,7 +596,7 @@ class Run {
         case Discriminator::Type::kType: {
           const ElementDef* target = DefAtPath(slice, d.path);
           if (target == nullptr || target->types.empty()) return false;
-          std::vector<const InstanceNode*> values;
+          std::vector<const InstanceNode*>& values = ScratchValues();
           ValuesAtPath(item, d.path, values);
           bool ok = false;
           for (const InstanceNode* val : values) {
@@ -598,7 +608,7 @@ class Run {
         case Discriminator::Type::kProfile: {
           const ElementDef* target = DefAtPath(slice, d.path);
           if (target == nullptr) return false;
-          std::vector<const InstanceNode*> values;
+          std::vector<const InstanceNode*>& values = ScratchValues();
           ValuesAtPath(item, d.path, values);
           bool ok = false;
           for (const TypeRef& t : target->types) {
@@ -662,20 +672,27 @@ class Run {
     if (def.types.empty() || node.type() == nullptr) return;
     std::string_view actual = node.type_name();
     if (actual.rfind("System.String#", 0) == 0) return;  // Element.id, Extension.url, Resource.id
-    std::string allowed;
-    for (const TypeRef& t : def.types) {
+    // Whether `t` names the node's type (or any type); the Resource codes only for resources.
+    const auto matches = [&](const TypeRef& t, bool* skipped) {
       const std::string_view code = t.code;
       const bool generic = def.indexed ? t.generic : IsGenericTypeCode(code);
-      if (code == actual || generic) {
-        if (def.indexed ? t.resource_code : code == "Resource" || code == "DomainResource") {
-          if (!node.is_resource()) continue;
-        }
+      // Node types are the model's, one per name: the same type exactly when the same pointer.
+      const bool same = def.indexed ? t.type_info == node.type() : code == actual;
+      if (!same && !generic) return false;
+      if ((def.indexed ? t.resource_code : code == "Resource" || code == "DomainResource") && !node.is_resource()) {
+        *skipped = true;
+        return false;
+      }
+      return true;
+    };
+    for (const TypeRef& t : def.types) {
+      bool skipped = false;
+      if (matches(t, &skipped)) {
         CheckTypeProfiles(t, node);
         return;
       }
+      if (skipped) continue;
       if (node.type()->kind == fhir::TypeInfo::Kind::kBackbone) return;
-      if (!allowed.empty()) allowed += ", ";
-      allowed += t.code;
     }
     if (node.is_resource()) {
       // A contained or bundled resource: the allowed codes are resource types.
@@ -683,10 +700,20 @@ class Run {
         if (t.code == actual) return;
       }
     }
+    // The codes that did not match, listed only now that the check has failed.
+    std::string allowed;
+    for (const TypeRef& t : def.types) {
+      bool skipped = false;
+      matches(t, &skipped);
+      if (skipped) continue;
+      if (!allowed.empty()) allowed += ", ";
+      allowed += t.code;
+    }
     Error("structure", node.path(),
           "The type " + std::string(actual) + " is not allowed here" +
               (profile_ != nullptr ? " by " + profile_->url : std::string()) + "; allowed: " + allowed);
   }
+
 
   void CheckTypeProfiles(const TypeRef& t, const InstanceNode& node) {
     if (t.profiles.empty() || t.code == "Extension") return;  // extensions are checked by url
@@ -862,15 +889,15 @@ class Run {
 
   void CheckConstraints(const ElementDef& def, const InstanceNode& node) {
     if (def.constraints.empty()) return;
-    fhir::fhirpath::EvalEnv env;
-    bool env_ready = false;
+    // Built at the first constraint FHIRPath evaluates: most nodes have native forms only.
+    std::optional<fhir::fhirpath::EvalEnv> env_storage;
     for (const Constraint& c : def.constraints) {
       if (c.compiled == nullptr) continue;
       if (std::optional<bool> native = NativeInvariant(c, node)) {
         if (*native) continue;
       } else {
-        if (!env_ready) {
-          env_ready = true;
+        if (!env_storage) {
+          fhir::fhirpath::EvalEnv& env = env_storage.emplace();
           env.types = &oracle_;
           env.resource = node.resource();
           // %rootResource: the resource itself, or for a contained resource its container. A
@@ -886,7 +913,7 @@ class Run {
         // core definition and each profile) is evaluated once per validation.
         auto [it, fresh] = constraint_results_.try_emplace({c.compiled.get(), &node}, true);
         if (fresh) {
-          auto result = fhir::fhirpath::EvaluateBoolean(*c.compiled, node, env);
+          auto result = fhir::fhirpath::EvaluateBoolean(*c.compiled, node, *env_storage);
           it->second = !result.ok() || !result.value().has_value() || *result.value();
         }
         if (it->second) continue;
@@ -1073,6 +1100,8 @@ class Run {
     std::vector<int> visit;                  // the definitions to look at, ascending
   };
   std::deque<ChildBuffers> buffers_by_depth_;
+  std::vector<const InstanceNode*> path_current_, path_next_;  // ValuesAtPath's scratch
+  std::vector<const InstanceNode*> slice_values_;              // ScratchValues()
   // Whether (expression, node) held, or could not be decided (which is not reported).
   struct PairHash {
     size_t operator()(const std::pair<const void*, const void*>& p) const {
