@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <charconv>
 #include <chrono>
 #include <cstring>
 #include <ctime>
@@ -164,10 +163,17 @@ bool ReadWholeFile(const std::string& path, std::string& out) {
 // Where an output leaf came from: the Bundle entry, its path inside the resource, the rule and
 // the source field.
 // The source location is rendered only when an issue is attributed to the leaf.
-// The path and source location texts are views into the run's arena.
+// The path is kept as its steps and rendered only when issues are attributed (a record the
+// validator accepts has none); steps and texts are in the run's arena.
+struct PathStep {
+  const std::string* name = nullptr;  // the mapping's element name
+  int index = -1;                     // the item, for a repeating element
+};
 struct LeafOrigin {
   size_t entry = 0;
-  std::string_view path;
+  const PathStep* steps = nullptr;
+  uint32_t step_count = 0;
+  std::string path;  // "identifier[0].value", rendered from the steps on demand
   int line = 0;
   bool has_location = false;  // false for constants and references
   SourceFormat format = SourceFormat::kJson;
@@ -682,12 +688,13 @@ class Run {
 
   OutNode* Navigate(const Rule& rule, const Scope& scope, std::vector<Frame>& frames, const SourceLocation* location) {
     OutNode* cur = &instances_[current_].root;
-    std::string& path = path_;
-    path.clear();
+    size_t step_count = rule.target.size();
+    for (const Frame& f : frames) step_count += f.segments->size();
+    PathStep* steps = static_cast<PathStep*>(arena_.allocate(sizeof(PathStep) * step_count, alignof(PathStep)));
+    size_t n = 0;
     auto step = [&](const TargetSegment& seg, int* resolved) {
       OutNode& child = cur->Member(seg.name);
-      if (!path.empty()) path.push_back('.');
-      path += seg.name;
+      PathStep& out_step = *new (&steps[n++]) PathStep{&seg.name, -1};
       if (!seg.is_array) {
         cur = &child;
         return;
@@ -708,11 +715,7 @@ class Run {
         idx = static_cast<int>(child.children.size()) - 1;
       }
       if (resolved != nullptr) *resolved = idx;
-      char digits[16];
-      const char* end = std::to_chars(digits, digits + sizeof digits, idx).ptr;
-      path.push_back('[');
-      path.append(digits, static_cast<size_t>(end - digits));
-      path.push_back(']');
+      out_step.index = idx;
       cur = &child.children[idx];
     };
     for (Frame& f : frames) {
@@ -721,7 +724,8 @@ class Run {
     for (const TargetSegment& seg : rule.target) step(seg, nullptr);
     LeafOrigin origin;
     origin.entry = current_;
-    origin.path = Keep(path);
+    origin.steps = steps;
+    origin.step_count = static_cast<uint32_t>(n);
     origin.line = rule.line;
     if (location != nullptr) {
       origin.has_location = true;
@@ -730,7 +734,7 @@ class Run {
       origin.source_line = location->line;
       origin.source_column = location->column;
     }
-    origins_.push_back(origin);
+    origins_.push_back(std::move(origin));
     return cur;
   }
 
@@ -838,7 +842,8 @@ class Run {
 
   // Fills issue.location from the output leaf the issue's expression names; returns the mapping
   // line of the rule that wrote it (or of the resource).
-  int Attribute(Issue& issue) const {
+  int Attribute(Issue& issue) {
+    RenderOriginPaths();
     std::string_view e = issue.expression;
     constexpr std::string_view kEntry = "Bundle.entry[";
     if (e.rfind(kEntry, 0) != 0) return 0;
@@ -865,6 +870,19 @@ class Run {
       return best->line;
     }
     return entry < instances_.size() ? instances_[entry].spec->line : 0;
+  }
+
+  // Renders every leaf's path from its steps, once.
+  void RenderOriginPaths() {
+    if (origin_paths_rendered_) return;
+    origin_paths_rendered_ = true;
+    for (LeafOrigin& o : origins_) {
+      for (uint32_t i = 0; i < o.step_count; ++i) {
+        if (i > 0) o.path.push_back('.');
+        o.path += *o.steps[i].name;
+        if (o.steps[i].index >= 0) o.path += "[" + std::to_string(o.steps[i].index) + "]";
+      }
+    }
   }
 
   void Finish() {
@@ -894,7 +912,7 @@ class Run {
   Instance provenance_;
   size_t current_ = 0;
   std::vector<LeafOrigin> origins_;
-  std::string path_;  // scratch for Navigate
+  bool origin_paths_rendered_ = false;
   // The canonical paths of the source fields read (looked up by string_view).
   struct PathHash {
     using is_transparent = void;
