@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <utility>
 
 namespace workwell::fhir {
@@ -125,8 +126,28 @@ bool CheckIntegerText(std::string_view s, int64_t min, std::string* why, const c
   return true;
 }
 
+// True when some byte of `s` is below `limit` (at most 0x80), tested eight bytes at a time: a
+// byte b < n sets the high bit of (b - n) & ~b, and no byte at or above n does.
+bool AnyByteBelow(std::string_view s, unsigned char limit) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  constexpr uint64_t kHighs = 0x8080808080808080ull;
+  const uint64_t below = kOnes * limit;
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t x;
+    std::memcpy(&x, s.data() + i, 8);
+    if (((x - below) & ~x & kHighs) != 0) return true;
+  }
+  for (; i < s.size(); ++i) {
+    if (static_cast<unsigned char>(s[i]) < limit) return true;
+  }
+  return false;
+}
+
 bool CheckStringChars(std::string_view s, std::string* why, const char* name) {
   if (s.empty()) return Fail(why, std::string("a ") + name + " must not be empty");
+  // No byte up to ' ': no control character and not all whitespace.
+  if (!AnyByteBelow(s, 0x21)) return true;
   bool all_space = true;
   for (char ch : s) {
     const unsigned char c = static_cast<unsigned char>(ch);
@@ -139,6 +160,7 @@ bool CheckStringChars(std::string_view s, std::string* why, const char* name) {
 
 bool NoWhitespace(std::string_view s, std::string* why, const char* name) {
   if (s.empty()) return Fail(why, std::string("a ") + name + " must not be empty");
+  if (!AnyByteBelow(s, 0x21)) return true;  // whitespace and control characters are all below '!
   for (char c : s) {
     if (IsSpace(c) || static_cast<unsigned char>(c) < 0x20) {
       return Fail(why, std::string("a ") + name + " must not contain whitespace");
