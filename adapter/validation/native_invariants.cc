@@ -143,13 +143,7 @@ std::optional<bool> DistinctFullUrls(const InstanceNode& bundle) {
 std::optional<bool> NativeInvariant(const Constraint& c, const InstanceNode& node) {
   const NativeForm form = c.native != NativeForm::kUnclassified ? c.native : ClassifyNative(c);
   if (form == NativeForm::kNone) return std::nullopt;
-  if (form == NativeForm::kEle1) {
-    if (node.has_value()) return true;
-    for (const InstanceNode* child : node.children()) {
-      if (child->name() != "id") return true;
-    }
-    return false;
-  }
+  if (form == NativeForm::kEle1) return Ele1Holds(node);
   if (form == NativeForm::kExt1) {
     bool has_extension = false, has_value = false;
     for (const InstanceNode* child : node.children()) {

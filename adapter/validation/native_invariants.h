@@ -18,6 +18,16 @@ namespace workwell::validation {
 // FHIRPath then).
 std::optional<bool> NativeInvariant(const Constraint& c, const InstanceNode& node);
 
+// ele-1 ("hasValue() or (children().count() > id.count())"), which every element carries:
+// inline, for the validator's constraint loop.
+inline bool Ele1Holds(const InstanceNode& node) {
+  if (node.has_value()) return true;
+  for (const InstanceNode* child : node.children()) {
+    if (child->name() != "id") return true;
+  }
+  return false;
+}
+
 // The native form for `c` by its key and exact expression (kNone when there is none).
 NativeForm ClassifyNative(const Constraint& c);
 

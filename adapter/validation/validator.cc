@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <climits>
-#include <deque>
+#include <memory>
 #include <set>
 #include <span>
 #include <unordered_map>
@@ -269,10 +269,10 @@ class Run {
   }
 
   void ValidateChildren(const ElementDef& parent, const InstanceNode& node) {
-    // One buffer per recursion depth, reused across calls (a deque keeps references stable
-    // while deeper levels add theirs).
-    if (buffers_by_depth_.size() <= depth_) buffers_by_depth_.emplace_back();
-    ChildBuffers& buf = buffers_by_depth_[depth_];
+    // One buffer per recursion depth, reused across calls (each on the heap, so references stay
+    // stable while deeper levels add theirs).
+    if (buffers_by_depth_.size() <= depth_) buffers_by_depth_.push_back(std::make_unique<ChildBuffers>());
+    ChildBuffers& buf = *buffers_by_depth_[depth_];
     ++depth_;
     const std::vector<InstanceNode*>& kids = node.children();
     if (parent.child_lookup.ready()) {
@@ -889,15 +889,23 @@ class Run {
 
   void CheckConstraints(const ElementDef& def, const InstanceNode& node) {
     if (def.constraints.empty()) return;
-    // Built at the first constraint FHIRPath evaluates: most nodes have native forms only.
-    std::optional<fhir::fhirpath::EvalEnv> env_storage;
+    // Pointed at this node at the first constraint FHIRPath evaluates: most nodes have native
+    // forms only. (One environment per Run: nothing FHIRPath calls validates on this Run.)
+    bool env_ready = false;
     for (const Constraint& c : def.constraints) {
       if (c.compiled == nullptr) continue;
-      if (std::optional<bool> native = NativeInvariant(c, node)) {
+      std::optional<bool> native;
+      switch (c.native) {
+        case NativeForm::kNone: break;
+        case NativeForm::kEle1: native = Ele1Holds(node); break;
+        default: native = NativeInvariant(c, node); break;
+      }
+      if (native) {
         if (*native) continue;
       } else {
-        if (!env_storage) {
-          fhir::fhirpath::EvalEnv& env = env_storage.emplace();
+        if (!env_ready) {
+          env_ready = true;
+          fhir::fhirpath::EvalEnv& env = env_;
           env.types = &oracle_;
           env.resource = node.resource();
           // %rootResource: the resource itself, or for a contained resource its container. A
@@ -913,7 +921,7 @@ class Run {
         // core definition and each profile) is evaluated once per validation.
         auto [it, fresh] = constraint_results_.try_emplace({c.compiled.get(), &node}, true);
         if (fresh) {
-          auto result = fhir::fhirpath::EvaluateBoolean(*c.compiled, node, *env_storage);
+          auto result = fhir::fhirpath::EvaluateBoolean(*c.compiled, node, env_);
           it->second = !result.ok() || !result.value().has_value() || *result.value();
         }
         if (it->second) continue;
@@ -1085,6 +1093,7 @@ class Run {
   const Validator& v_;
   IssueSink& sink_;
   ModelTypeOracle oracle_;
+  fhir::fhirpath::EvalEnv env_;  // CheckConstraints'
   // The model's Coding and Reference types: a node is of one exactly when its type is this.
   const fhir::TypeInfo* coding_type_;
   const fhir::TypeInfo* reference_type_;
@@ -1099,7 +1108,7 @@ class Run {
     std::vector<int> position;               // per instance child: its definition, or -1
     std::vector<int> visit;                  // the definitions to look at, ascending
   };
-  std::deque<ChildBuffers> buffers_by_depth_;
+  std::vector<std::unique_ptr<ChildBuffers>> buffers_by_depth_;  // each stays put while deeper levels are added
   std::vector<const InstanceNode*> path_current_, path_next_;  // ValuesAtPath's scratch
   std::vector<const InstanceNode*> slice_values_;              // ScratchValues()
   // Whether (expression, node) held, or could not be decided (which is not reported).
