@@ -51,17 +51,17 @@ CppRestTransport::CppRestTransport(CppRestTransportOptions options) : options_(s
 CppRestTransport::~CppRestTransport() = default;
 
 size_t CppRestTransport::CachedClients() const {
-  std::lock_guard lock(mutex_);
-  return clients_.size();
+  std::lock_guard lock(cache_->mutex);
+  return cache_->clients.size();
 }
 
 std::shared_ptr<http::client::http_client> CppRestTransport::Client(const std::string& url,
                                                                     std::chrono::milliseconds timeout,
                                                                     std::string& key) {
   key = std::to_string(timeout.count()) + " " + url;
-  std::lock_guard lock(mutex_);
-  auto it = clients_.find(key);
-  if (it != clients_.end()) return it->second;
+  std::lock_guard lock(cache_->mutex);
+  auto it = cache_->clients.find(key);
+  if (it != cache_->clients.end()) return it->second;
   http::client::http_client_config config;
   config.set_timeout(timeout);
   config.set_validate_certificates(true);
@@ -77,13 +77,13 @@ std::shared_ptr<http::client::http_client> CppRestTransport::Client(const std::s
     }
   });
   auto client = std::make_shared<http::client::http_client>(web::uri(url), config);
-  clients_.emplace(key, client);
+  cache_->clients.emplace(key, client);
   return client;
 }
 
-void CppRestTransport::Evict(const std::string& key) {
-  std::lock_guard lock(mutex_);
-  clients_.erase(key);
+void CppRestTransport::ClientCache::Evict(const std::string& key) {
+  std::lock_guard lock(mutex);
+  clients.erase(key);
 }
 
 void CppRestTransport::Send(OutboundRequest request, std::function<void(SendOutcome)> done) {
@@ -109,14 +109,15 @@ void CppRestTransport::Send(OutboundRequest request, std::function<void(SendOutc
       }
     }
     message.set_body(std::move(request.body), content_type);
-    // `client` is captured so the connection outlives an eviction while this send is open.
-    client->request(message).then([this, client, key, done, message_id = std::move(request.message_id)](
+    // `client` and the cache are captured, not the transport, so a send may outlive both an
+    // eviction and the transport itself.
+    client->request(message).then([cache = cache_, client, key, done, message_id = std::move(request.message_id)](
                                       pplx::task<http::http_response> sent) {
       http::http_response response;
       try {
         response = sent.get();  // the antecedent has finished: this does not wait
       } catch (const std::exception& e) {
-        Evict(key);
+        cache->Evict(key);
         Finish(done, Transient(std::string("no response: ") + e.what()));
         return;
       }
@@ -129,7 +130,7 @@ void CppRestTransport::Send(OutboundRequest request, std::function<void(SendOutc
         if (end != header->second.c_str() && *end == '\0' && seconds >= 0) retry_after = seconds;
       }
       try {
-        response.extract_utf8string(true).then([this, key, done, status, retry_after,
+        response.extract_utf8string(true).then([cache, key, done, status, retry_after,
                                                 message_id](pplx::task<std::string> body) {
           std::string text;
           bool read = true;
@@ -143,16 +144,16 @@ void CppRestTransport::Send(OutboundRequest request, std::function<void(SendOutc
           if (!read && out.result == SendResult::kDelivered) {
             out = Transient("HTTP " + std::to_string(status) + " but the body could not be read");
           }
-          if (out.result == SendResult::kTransient) Evict(key);
+          if (out.result == SendResult::kTransient) cache->Evict(key);
           Finish(done, std::move(out));
         });
       } catch (const std::exception& e) {
-        Evict(key);
+        cache->Evict(key);
         Finish(done, Transient(std::string("reading the response failed: ") + e.what()));
       }
     });
   } catch (const std::exception& e) {
-    Evict(key);
+    cache_->Evict(key);
     Finish(done, Transient(std::string("sending failed: ") + e.what()));
   }
 }

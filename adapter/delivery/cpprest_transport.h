@@ -32,8 +32,9 @@ struct CppRestTransportOptions {
   std::string client_key_file;
 };
 
-// Thread-safe; Send may be called from any thread. Outstanding sends keep what they need
-// alive, but the transport should outlive them so their callbacks find their owners.
+// Thread-safe; Send may be called from any thread. Outstanding sends keep what they need alive
+// (the connection and the client cache), so the transport may be destroyed while sends are open:
+// their `done` callbacks still run, and must themselves be safe to call then.
 class CppRestTransport : public Transport {
  public:
   explicit CppRestTransport(CppRestTransportOptions options = {});
@@ -47,11 +48,15 @@ class CppRestTransport : public Transport {
  private:
   std::shared_ptr<web::http::client::http_client> Client(const std::string& url, std::chrono::milliseconds timeout,
                                                          std::string& key);
-  void Evict(const std::string& key);
+  // The cached clients, shared with open sends (a send that fails evicts its client).
+  struct ClientCache {
+    std::mutex mutex;
+    std::map<std::string, std::shared_ptr<web::http::client::http_client>> clients;
+    void Evict(const std::string& key);
+  };
 
   CppRestTransportOptions options_;
-  mutable std::mutex mutex_;
-  std::map<std::string, std::shared_ptr<web::http::client::http_client>> clients_;
+  std::shared_ptr<ClientCache> cache_ = std::make_shared<ClientCache>();
 };
 
 // Sizes cpprestsdk's thread pool to `threads` once per process; later calls do nothing.

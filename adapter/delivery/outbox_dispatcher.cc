@@ -17,7 +17,10 @@ OutboxDispatcher::OutboxDispatcher(boost::asio::io_context& io, store::Store& st
       random_(std::move(random)),
       options_(std::move(options)) {}
 
-OutboxDispatcher::~OutboxDispatcher() = default;
+OutboxDispatcher::~OutboxDispatcher() {
+  std::lock_guard<std::mutex> lock(lifeline_->mutex);
+  lifeline_->alive = false;
+}
 
 void OutboxDispatcher::Start() {
   boost::asio::post(strand_, [this] { Poll(); });
@@ -25,7 +28,12 @@ void OutboxDispatcher::Start() {
 
 void OutboxDispatcher::Stop() {
   stopped_.store(true);
-  boost::asio::post(strand_, [this] { timer_.cancel(); });
+  // A Poll already past its stopped_ check may still be claiming and sending: the strand runs
+  // this only after it, so Idle() cannot be true while a claimed entry is not yet counted.
+  boost::asio::post(strand_, [this] {
+    timer_.cancel();
+    drained_.store(true);
+  });
 }
 
 DispatcherStats OutboxDispatcher::stats() const {
@@ -127,7 +135,10 @@ void OutboxDispatcher::StartSend(Job job) {
   job.started = std::chrono::steady_clock::now();
   ++attempts_;
   auto shared = std::make_shared<Job>(std::move(job));
-  transport_.Send(std::move(request), [this, shared](SendOutcome outcome) {
+  transport_.Send(std::move(request), [this, shared, lifeline = lifeline_](SendOutcome outcome) {
+    // Under the lifeline's lock the dispatcher (and its strand) cannot be destroyed meanwhile.
+    std::lock_guard<std::mutex> lock(lifeline->mutex);
+    if (!lifeline->alive) return;
     boost::asio::post(strand_, [this, shared, outcome = std::move(outcome)]() mutable {
       OnSent(std::move(*shared), std::move(outcome));
     });

@@ -90,9 +90,13 @@ struct DispatcherStats {
 
 class OutboxDispatcher {
  public:
-  // `store`, `transport` and `io` must outlive the dispatcher, and the dispatcher must be Idle()
-  // (Stop, then wait) before it is destroyed, since transport callbacks refer to it. `clock` gives the store's time
-  // (microseconds since the epoch) for retry times; `random` feeds the backoff jitter.
+  // `store` and `io` must outlive the dispatcher; `transport` must outlive it or outlive nothing
+  // it is given (see CppRestTransport). Stop, then wait for Idle() before destroying it: a send
+  // still open when it is destroyed anyway (the grace ran out) is dropped when it ends, its entry
+  // stays claimed until the lease runs out and is then sent again (the receiver deduplicates by
+  // message id), so nothing is lost and no callback reaches a destroyed dispatcher. `clock`
+  // gives the store's time (microseconds since the epoch) for retry times; `random` feeds the
+  // backoff jitter.
   OutboxDispatcher(boost::asio::io_context& io, store::Store& store, Transport& transport,
                    DestinationResolver resolver, store::Clock clock, RandomSource random,
                    DispatcherOptions options);
@@ -102,8 +106,9 @@ class OutboxDispatcher {
   void Start();
   // Stops claiming new entries; sends in flight finish and are recorded. Thread-safe.
   void Stop();
-  // True when stopped and nothing is in flight or queued. Thread-safe.
-  bool Idle() const { return stopped_.load() && busy_.load() == 0; }
+  // True when stopped, no poll is running (the strand has passed the stop) and nothing is in
+  // flight or queued. Thread-safe.
+  bool Idle() const { return drained_.load() && busy_.load() == 0; }
 
   DispatcherStats stats() const;
 
@@ -138,6 +143,13 @@ class OutboxDispatcher {
   std::map<std::string, std::deque<Job>> queues_;  // waiting for a slot, by destination
   size_t queued_ = 0;
   std::atomic<bool> stopped_{false};
+  std::atomic<bool> drained_{false};  // set on the strand after Stop: no Poll runs or will run
+  // Whether the dispatcher still exists, for transport callbacks that end after it is gone.
+  struct Lifeline {
+    std::mutex mutex;
+    bool alive = true;
+  };
+  std::shared_ptr<Lifeline> lifeline_ = std::make_shared<Lifeline>();
   std::atomic<int64_t> busy_{0};  // claimed entries not yet recorded
   std::atomic<int64_t> delivered_{0};
   std::atomic<int64_t> retried_{0};

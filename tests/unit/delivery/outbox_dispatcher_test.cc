@@ -134,6 +134,49 @@ TEST_F(OutboxDispatcherTest, PerServiceConcurrencyLimitHolds) {
   EXPECT_EQ(service_.stats().max_concurrent, 2);
 }
 
+TEST_F(OutboxDispatcherTest, SendOutlivingItsDispatcherIsDroppedThenSentAgainOnce) {
+  // The answer to an open send arrives after its dispatcher is gone (a shutdown whose grace ran
+  // out): it must reach nothing, and the entry, still claimed, goes out again once its lease ends.
+  Enqueue({"outlived"});
+  service_.SetBehaviour({.delay_ms = 400});
+  options_.lease_micros = 300'000;
+  boost::asio::io_context io;  // outlives the dispatcher and runs again after it, so a callback
+                               // that still reached the dispatcher's strand would run
+  {
+    auto resolver = [this](const std::string&) -> std::optional<Destination> { return Destination{url_, 2, {}}; };
+    OutboxDispatcher dispatcher(io, *store_, transport_, resolver, store::SystemMicros, [] { return 0.5; }, options_);
+    dispatcher.Start();
+    std::thread runner([&io] {
+      auto guard = boost::asio::make_work_guard(io);
+      io.run_for(std::chrono::seconds(30));
+    });
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (service_.stats().received < 1 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    ASSERT_EQ(service_.stats().received, 1);
+    dispatcher.Stop();
+    EXPECT_FALSE(dispatcher.Idle()) << "the send is still open";
+    io.stop();
+    runner.join();
+  }  // destroyed with the send open
+  io.restart();
+  std::thread after([&io] {
+    auto guard = boost::asio::make_work_guard(io);
+    io.run_for(std::chrono::milliseconds(600));  // the answer comes and goes meanwhile
+  });
+  after.join();
+  auto entry = store_->ClaimOutbox({"check", 10, 1'000'000});
+  ASSERT_TRUE(entry.ok());
+  ASSERT_EQ(entry->size(), 1u) << "the entry was not recorded as delivered, so it is due again";
+  ASSERT_TRUE(store_->ReleaseOutboxClaims("check").ok());
+  service_.SetBehaviour({});
+  DispatcherStats stats = Run([](const DispatcherStats& s) { return s.delivered >= 1; });
+  EXPECT_EQ(stats.delivered, 1);
+  EXPECT_EQ(service_.processed_ids()[StableUuid("case/outlived")], 1);
+  EXPECT_EQ(service_.stats().duplicates, 1) << "the second send met the first one's processing";
+}
+
 TEST_F(OutboxDispatcherTest, ClientErrorIsDeadLetteredAtOnce) {
   Enqueue({"bad-1", "bad-2"});
   service_.SetBehaviour({.fail_status = 400, .fail_count = -1});
