@@ -37,16 +37,6 @@ bool SplitReference(std::string_view ref, std::string_view& type, std::string_vi
   return !type.empty() && std::isupper(static_cast<unsigned char>(type.front()));
 }
 
-// The value of the case Task input named `name` ("service", "icb", "practice"), or "".
-std::string_view TaskInput(const json::Value& task, std::string_view name) {
-  const json::Value* inputs = task.Find("input");
-  if (inputs == nullptr) return {};
-  for (const json::Value& in : inputs->items()) {
-    if (cases::Str(in.Find("type"), "text") == name) return cases::Str(&in, "valueString");
-  }
-  return {};
-}
-
 // The id of the Patient `resource` is about, or "" when it names none.
 std::string_view PatientOf(const json::Value& resource) {
   for (std::string_view element : kPatientElements) {
@@ -106,7 +96,7 @@ store::StoreResult<bool> DataScopeCheck::RegisteredAtOwnPractice(const json::Val
 store::StoreResult<bool> DataScopeCheck::CaseVisible(const json::Value& task) {
   switch (principal_.kind) {
     case ClientKind::kGpSystem: {
-      const std::string_view practice = TaskInput(task, "practice");
+      const std::string_view practice = cases::TaskInput(task, "practice");
       if (!practice.empty()) return OwnPractice(practice);
       // A case recorded before Tasks named their practice: the patient's registration decides.
       std::string_view type, id;
@@ -124,12 +114,12 @@ store::StoreResult<bool> DataScopeCheck::CaseVisible(const json::Value& task) {
       return RegisteredAtOwnPractice(doc.root());
     }
     case ClientKind::kWorkwellService: {
-      const std::string_view service = TaskInput(task, "service");
+      const std::string_view service = cases::TaskInput(task, "service");
       return !service.empty() && std::find(principal_.service_ids.begin(), principal_.service_ids.end(), service) !=
                                      principal_.service_ids.end();
     }
     case ClientKind::kIcb: {
-      const std::string_view icb = TaskInput(task, "icb");
+      const std::string_view icb = cases::TaskInput(task, "icb");
       return !icb.empty() && Upper(icb) == Upper(principal_.icb_code);
     }
     case ClientKind::kAuditor:

@@ -47,15 +47,6 @@ bool IsDate(std::string_view s) {
   return store::ParseDateRange(s).has_value();
 }
 
-std::string_view TaskInput(const json::Value& task, std::string_view name) {
-  const json::Value* inputs = task.Find("input");
-  if (inputs == nullptr) return {};
-  for (const json::Value& in : inputs->items()) {
-    if (cases::Str(in.Find("type"), "text") == name) return cases::Str(&in, "valueString");
-  }
-  return {};
-}
-
 // Absence length bands, in days since the absence started when the case was routed.
 std::string_view AbsenceBand(std::string_view days_text) {
   int days = 0;
@@ -78,15 +69,15 @@ struct Figures {
 
 void Count(Figures& f, const json::Value& task) {
   ++f.cases;
-  if (const std::string_view outcome = TaskInput(task, "fit-note-outcome"); !outcome.empty()) {
+  if (const std::string_view outcome = cases::TaskInput(task, "fit-note-outcome"); !outcome.empty()) {
     ++f.fit_notes;
     if (outcome == "may-be-fit") ++f.may_be_fit;
   }
   const std::string_view routing = cases::Str(task.Find("businessStatus"), "text");
   ++f.by_outcome[std::string(routing.empty() ? "unknown" : routing)];
-  if (const std::string_view tier = TaskInput(task, "tier"); !tier.empty()) ++f.by_tier[std::string(tier)];
-  if (const std::string_view service = TaskInput(task, "service"); !service.empty()) ++f.by_service[std::string(service)];
-  if (const std::string_view band = AbsenceBand(TaskInput(task, "absence-days")); !band.empty()) {
+  if (const std::string_view tier = cases::TaskInput(task, "tier"); !tier.empty()) ++f.by_tier[std::string(tier)];
+  if (const std::string_view service = cases::TaskInput(task, "service"); !service.empty()) ++f.by_service[std::string(service)];
+  if (const std::string_view band = AbsenceBand(cases::TaskInput(task, "absence-days")); !band.empty()) {
     ++f.by_absence[std::string(band)];
   }
 }
@@ -183,7 +174,7 @@ common::Status AddFiguresRoute(api::Router& router, std::shared_ptr<store::Store
         json::Document doc;
         json::ParseError err;
         if (!json::Parse(t.json, json::Limits{}, doc, err)) continue;
-        if (Upper(TaskInput(doc.root(), "icb")) == icb) Count(figures, doc.root());
+        if (Upper(cases::TaskInput(doc.root(), "icb")) == icb) Count(figures, doc.root());
       }
       if (page->matches.size() < kBatch || scan + kBatch >= static_cast<size_t>(page->total)) break;
     }

@@ -8,6 +8,15 @@ std::string_view Str(const json::Value* object, std::string_view key) {
   return v != nullptr && v->IsString() ? v->text() : std::string_view();
 }
 
+std::string_view TaskInput(const json::Value& task, std::string_view name) {
+  const json::Value* inputs = task.Find("input");
+  if (inputs == nullptr) return {};
+  for (const json::Value& in : inputs->items()) {
+    if (Str(in.Find("type"), "text") == name) return Str(&in, "valueString");
+  }
+  return {};
+}
+
 std::string_view IdentifierValue(const json::Value* resource, std::string_view system) {
   const json::Value* ids = resource != nullptr ? resource->Find("identifier") : nullptr;
   if (ids == nullptr) return {};

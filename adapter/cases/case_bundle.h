@@ -54,6 +54,10 @@ bool ClaimsProfile(const json::Value* resource, std::string_view profile);
 // The string member `key` of `object`, or "".
 std::string_view Str(const json::Value* object, std::string_view key);
 
+// The valueString of the case Task input whose type.text is `name` ("icb", "service", "practice",
+// "tier", "fit-note-outcome", ...), or "".
+std::string_view TaskInput(const json::Value& task, std::string_view name);
+
 // The value of the first identifier of `resource` with `system`, or "".
 std::string_view IdentifierValue(const json::Value* resource, std::string_view system);
 

@@ -206,12 +206,12 @@ def main():
             assert status == 200, (status, body)
             plan_client.TOKEN = None
 
-        def reads_and_searches_are_bounded():
-            def token(client, key, scope):
-                status, body = token_request(base, assertion(client, key), scope)
-                assert status == 200, body
-                return body["access_token"]
+        def token(client, key, scope):
+            status, body = token_request(base, assertion(client, key), scope)
+            assert status == 200, body
+            return body["access_token"]
 
+        def reads_and_searches_are_bounded():
             gp = token("gp-system-test", gp_key, "system/Task.cruds system/Patient.read")
             other_gp = token("gp-system-other", gp_key,
                              "system/Task.cruds system/Patient.cruds system/Condition.read system/Provenance.read")
@@ -304,11 +304,6 @@ def main():
             assert {own_task, their_task} <= ids(bundle), bundle
 
         def icb_figures():
-            def token(client, key, scope):
-                status, body = token_request(base, assertion(client, key), scope)
-                assert status == 200, body
-                return body["access_token"]
-
             icb = token("icb-qua", op_key, "system/*.read")
             gp = token("gp-system-test", gp_key, "system/Task.cruds system/Patient.read")
             # One "not fit" note besides the "may be fit" ones the other checks sent, all in QUA.
