@@ -280,11 +280,20 @@ class Evaluator {
     return v;
   }
 
+  // Two string primitives with values are equal (=) exactly when their texts are: what
+  // comparing their System String values gives, without copying the texts into them.
+  static bool BothStringValues(const Node& a, const Node& b) {
+    return a.primitive_kind() == PrimitiveKind::kString && b.primitive_kind() == PrimitiveKind::kString &&
+           a.has_value() && b.has_value();
+  }
+
   std::optional<bool> NodesEqual(const Node& a, const Node& b, bool equivalent) const {
     if (&a == &b) return true;
     if (a.primitive_kind() != PrimitiveKind::kNone || b.primitive_kind() != PrimitiveKind::kNone) {
       if (a.has_value() != b.has_value()) return false;
-      if (a.has_value()) {
+      if (!equivalent && BothStringValues(a, b)) {
+        if (a.primitive_text() != b.primitive_text()) return false;
+      } else if (a.has_value()) {
         auto r = ItemsEqual(Normalize(Value::FromNode(&a)), Normalize(Value::FromNode(&b)), equivalent);
         if (!r || !*r) return r;
       }
@@ -303,6 +312,9 @@ class Evaluator {
 
   // Equality (=) or equivalence (~) of two items; nullopt when the answer is unknown.
   std::optional<bool> ItemsEqual(const Value& a0, const Value& b0, bool equivalent) const {
+    if (!equivalent && a0.is_node() && b0.is_node() && BothStringValues(*a0.node(), *b0.node())) {
+      return a0.node()->primitive_text() == b0.node()->primitive_text();
+    }
     Value a = Normalize(a0), b = Normalize(b0);
     if (a.is_node() || b.is_node()) {
       if (a.is_node() && b.is_node()) return NodesEqual(*a.node(), *b.node(), equivalent);
@@ -417,6 +429,9 @@ class Evaluator {
       return InvalidArgument("FHIRPath: " + std::string(what) + " expects a single boolean, got " +
                              std::to_string(c.size()) + " items");
     }
+    if (!c[0].is_node()) {  // a System value normalises to itself: no copy needed
+      return std::optional<bool>(c[0].type() == ValueType::kBoolean ? c[0].boolean() : true);
+    }
     Value v = Normalize(c[0]);
     if (v.type() == ValueType::kBoolean) return std::optional<bool>(v.boolean());
     return std::optional<bool>(true);
@@ -501,6 +516,105 @@ class Evaluator {
     return Eval(body, one, s, out);
   }
   Result<std::optional<Temporal>> AddDuration(const Temporal& t, const Quantity& q, int sign);
+
+  // Criteria of where()/exists()/all() built only from `name = 'text'`, `name != 'text'`,
+  // `name.exists()` and `name.empty()` on children of the item, combined with
+  // and/or/xor/implies: `url = '...'`, `(system = '...' and code = '...')`. Such criteria are
+  // answered on the item's children directly, without the lambda's collections; the answer is
+  // the one the general path gives.
+  static bool IsSimpleCriteria(const Ast& n) {
+    if (IsChildTest(n)) return true;
+    if (n.kind != AstKind::kBinary) return false;
+    switch (n.op) {
+      case BinaryOp::kAnd:
+      case BinaryOp::kOr:
+      case BinaryOp::kXor:
+      case BinaryOp::kImplies: return IsSimpleCriteria(*n.children[0]) && IsSimpleCriteria(*n.children[1]);
+      case BinaryOp::kEq:
+      case BinaryOp::kNe: {
+        const Ast& l = *n.children[0];
+        const Ast& r = *n.children[1];
+        // A name starting with a capital could select the item itself (a type name): excluded.
+        return l.kind == AstKind::kMember && l.children[0] == nullptr && !l.name.empty() &&
+               !(l.name[0] >= 'A' && l.name[0] <= 'Z') && r.kind == AstKind::kLiteral &&
+               r.literal->type() == ValueType::kString;
+      }
+      default: return false;
+    }
+  }
+
+  // `name.exists()` or `name.empty()` on a child of the item.
+  static bool IsChildTest(const Ast& n) {
+    if (n.kind != AstKind::kFunction || (n.fn != Fn::kExists && n.fn != Fn::kEmpty) || n.children.size() != 1 ||
+        n.children[0] == nullptr) {
+      return false;
+    }
+    const Ast& t = *n.children[0];
+    return t.kind == AstKind::kMember && t.children[0] == nullptr && !t.name.empty() && !(t.name[0] >= 'A' && t.name[0] <= 'Z');
+  }
+
+  // Evaluates IsSimpleCriteria `n` on `item` into `result` (nullopt: empty). Returns false,
+  // leaving the item to the general path, when the data is not of the shape answered here (a
+  // compared child that repeats, or is not a string with a value).
+  bool SimpleCriteria(const Ast& n, const Node& item, std::optional<bool>& result) const {
+    if (n.kind == AstKind::kFunction) {
+      thread_local std::vector<const Node*> kids;
+      kids.clear();
+      item.Children(n.children[0]->name, kids);
+      if (kids.size() > env_.max_collection_size) return false;  // the general path's limit error
+      result = n.fn == Fn::kExists ? !kids.empty() : kids.empty();
+      return true;
+    }
+    const BinaryOp op = n.op;
+    if (op == BinaryOp::kEq || op == BinaryOp::kNe) {
+      thread_local std::vector<const Node*> kids;
+      kids.clear();
+      item.Children(n.children[0]->name, kids);
+      if (kids.empty()) {
+        result.reset();
+        return true;
+      }
+      if (kids.size() != 1 || kids[0]->primitive_kind() != PrimitiveKind::kString || !kids[0]->has_value()) return false;
+      const bool equal = kids[0]->primitive_text() == n.children[1]->literal->string();
+      result = op == BinaryOp::kEq ? equal : !equal;
+      return true;
+    }
+    // The three-valued logic of EvalBinary, with its short-circuits.
+    std::optional<bool> a, b;
+    if (!SimpleCriteria(*n.children[0], item, a)) return false;
+    if (op == BinaryOp::kAnd && a == false) {
+      result = false;
+      return true;
+    }
+    if (op == BinaryOp::kOr && a == true) {
+      result = true;
+      return true;
+    }
+    if (op == BinaryOp::kImplies && a == false) {
+      result = true;
+      return true;
+    }
+    if (!SimpleCriteria(*n.children[1], item, b)) return false;
+    result.reset();
+    switch (op) {
+      case BinaryOp::kAnd:
+        if (b == false) result = false;
+        else if (a == true && b == true) result = true;
+        break;
+      case BinaryOp::kOr:
+        if (b == true) result = true;
+        else if (a == false && b == false) result = false;
+        break;
+      case BinaryOp::kXor:
+        if (a && b) result = *a != *b;
+        break;
+      default:  // implies; a is true or empty here
+        if (b == true) result = true;
+        else if (a == true) result = b;
+        break;
+    }
+    return true;
+  }
 
   // now()/today()/timeOfDay(): EvalEnv::now, else the system clock read at the first use, so
   // that every call within one evaluation sees the same instant.
@@ -1289,12 +1403,17 @@ Status Evaluator::EvalFunction(const Ast& n, const Collection& input, const Scop
         return Status::Ok();
       }
       Collection kept;
+      const bool simple = IsSimpleCriteria(*n.children[1]);
       for (size_t i = 0; i < focus.size(); ++i) {
-        Collection r;
-        if (Status st = EvalLambda(*n.children[1], focus[i], static_cast<int64_t>(i), scope, r); !st.ok()) return st;
-        auto b = ToBool(r, n.name);
-        if (!b.ok()) return b.status();
-        bool yes = b.value() == true;
+        std::optional<bool> criteria;
+        if (!simple || !focus[i].is_node() || !SimpleCriteria(*n.children[1], *focus[i].node(), criteria)) {
+          Collection r;
+          if (Status st = EvalLambda(*n.children[1], focus[i], static_cast<int64_t>(i), scope, r); !st.ok()) return st;
+          auto b = ToBool(r, n.name);
+          if (!b.ok()) return b.status();
+          criteria = b.value();
+        }
+        bool yes = criteria == true;
         if (n.fn == Fn::kAll && !yes) {
           out.push_back(Value::Boolean(false));
           return Status::Ok();

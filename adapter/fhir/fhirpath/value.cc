@@ -128,23 +128,6 @@ std::string Pad(int v, int width) {
 
 }  // namespace
 
-ValueType Value::type() const {
-  switch (data_.index()) {
-    case 0: return ValueType::kNode;
-    case 1: return ValueType::kBoolean;
-    case 2: return ValueType::kInteger;
-    case 3: return ValueType::kDecimal;
-    case 4: return ValueType::kString;
-    case 5:
-      switch (temporal().kind) {
-        case PrimitiveKind::kDate: return ValueType::kDate;
-        case PrimitiveKind::kTime: return ValueType::kTime;
-        default: return ValueType::kDateTime;
-      }
-    default: return ValueType::kQuantity;
-  }
-}
-
 std::optional<Decimal> ParseDecimal(std::string_view text) {
   if (text.empty() || text.size() > 64) return std::nullopt;
   size_t i = 0;

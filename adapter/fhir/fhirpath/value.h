@@ -56,8 +56,24 @@ class Value {
   static Value FromTemporal(Temporal t) { return Value(t); }
   static Value FromQuantity(Quantity q) { return Value(std::move(q)); }
 
-  // The item's type; Date, DateTime and Time are told apart by the temporal kind.
-  ValueType type() const;
+  // The item's type; Date, DateTime and Time are told apart by the temporal kind. Inline: it is
+  // asked for on nearly every item the evaluator touches.
+  ValueType type() const {
+    switch (data_.index()) {
+      case 0: return ValueType::kNode;
+      case 1: return ValueType::kBoolean;
+      case 2: return ValueType::kInteger;
+      case 3: return ValueType::kDecimal;
+      case 4: return ValueType::kString;
+      case 5:
+        switch (std::get<Temporal>(data_).kind) {
+          case PrimitiveKind::kDate: return ValueType::kDate;
+          case PrimitiveKind::kTime: return ValueType::kTime;
+          default: return ValueType::kDateTime;
+        }
+      default: return ValueType::kQuantity;
+    }
+  }
   bool is_node() const { return std::holds_alternative<const Node*>(data_); }
   // Accessors; each requires the matching type() (a bad access is a bug and throws
   // std::bad_variant_access, which callers never trigger).

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "adapter/fhir/fhirpath/evaluator.h"
 #include "tests/unit/fhir/fhirpath/test_support.h"
@@ -274,6 +275,41 @@ TEST_F(JsonNodeTest, OracleKnowsInheritance) {
   ASSERT_NE(m.FindElement("Observation.value"), nullptr);
   EXPECT_TRUE(m.FindElement("Observation.value")->choice);
   ASSERT_NE(m.FindProfileRoot("http://hl7.org/fhir/StructureDefinition/SimpleQuantity"), nullptr);
+}
+
+// where()/exists()/all() criteria made of `name = 'text'`, `name.exists()` and the like on the
+// item's children are answered without the lambda's collections: the answers must equal the
+// general path's, which `$this.name` (a member with an explicit target) still takes, on every
+// shape: a repeated child, a child with only an extension, a missing one, three-valued logic.
+TEST_F(JsonNodeTest, ChildCriteriaAgreeWithTheGeneralPath) {
+  const JsonNode& p = Load(R"({"resourceType": "Patient",
+    "name": [{"id": "n1", "use": "official", "given": ["a", "b"]}, {"id": "n2", "given": ["a"]},
+             {"id": "n3", "family": "x"}, {"id": "n4", "_family": {"extension": [{"url": "u", "valueString": "v"}]}},
+             {"id": "n5", "family": "x", "given": ["a"]}, {"id": "n6"}]})");
+  const std::vector<std::string> criteria = {
+      "{t}given = 'a'", "{t}given != 'a'", "{t}family = 'x'", "{t}family != 'x'", "{t}use = 'official'",
+      "{t}family = 'x' or {t}given = 'a'", "{t}family = 'x' and {t}given = 'a'", "{t}family = 'x' implies {t}given = 'a'",
+      "{t}given = 'a' implies {t}family = 'x'", "{t}family = 'x' xor {t}given = 'a'", "{t}family.exists()",
+      "{t}given.empty()", "{t}family.exists() and {t}given = 'a'", "({t}family = 'y' or {t}given.exists()) and {t}use != 'usual'",
+  };
+  int compared = 0;
+  for (const std::string& c : criteria) {
+    auto with = [&](const std::string& target) {
+      std::string out = c;
+      for (size_t at = out.find("{t}"); at != std::string::npos; at = out.find("{t}")) out.replace(at, 3, target);
+      return out;
+    };
+    for (const char* form : {"name.where(%s).id", "name.exists(%s)", "name.all(%s)"}) {
+      std::string simple = form, general = form;
+      simple.replace(simple.find("%s"), 2, with(""));
+      general.replace(general.find("%s"), 2, with("$this."));
+      EXPECT_EQ(Eval(p, simple), Eval(p, general)) << simple;
+      ++compared;
+    }
+  }
+  EXPECT_EQ(compared, 42);
+  EXPECT_EQ(Eval(p, "name.where(given = 'a').id"), "[n2, n5]");
+  EXPECT_EQ(Eval(p, "name.where(family = 'x' or given = 'a').id"), "[n2, n3, n5]");
 }
 
 }  // namespace
