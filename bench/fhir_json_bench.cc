@@ -55,6 +55,12 @@ void BM_FhirParseAndWrite(benchmark::State& state) {
 }
 BENCHMARK(BM_FhirParseAndWrite);
 
+// Exactly 20 iterations, for instruction counts that do not depend on timing (docs/PERFORMANCE.md):
+// valgrind --tool=callgrind --toggle-collect='workwell::fhir::JsonFormat::Parse*'
+//   --toggle-collect='workwell::fhir::JsonFormat::Write*' ... --benchmark_filter=Count
+void BM_FhirParseAndWriteCount(benchmark::State& state) { BM_FhirParseAndWrite(state); }
+BENCHMARK(BM_FhirParseAndWriteCount)->Iterations(20);
+
 void BM_JsonTreeParseAndWrite(benchmark::State& state) {
   const std::string& text = Bundle();
   for (auto _ : state) {
