@@ -4,6 +4,8 @@
 // (profiles-types.json, profiles-resources.json). Immutable after loading; share freely across
 // threads through std::shared_ptr<const Model>.
 
+#include <cstdint>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <string>
@@ -41,10 +43,31 @@ struct JsonBinding {
   const TypeInfo* type = nullptr;
 };
 
-// Hash and equality that let maps keyed by std::string be searched with a string_view.
+// Hash and equality that let maps keyed by std::string be searched with a string_view. The keys
+// are mostly canonical URLs of 40-90 bytes sharing long prefixes, looked up on every element: the
+// hash takes eight bytes per multiply (std::hash's Murmur mix costs about three times as much).
 struct StringHash {
   using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  size_t operator()(std::string_view s) const {
+    constexpr uint64_t kMul = 0x9E3779B97F4A7C15ull;
+    const char* p = s.data();
+    size_t n = s.size();
+    uint64_t h = n * kMul;
+    for (; n >= 8; p += 8, n -= 8) {
+      uint64_t w;
+      std::memcpy(&w, p, 8);
+      h = (h ^ w) * kMul;
+      h ^= h >> 29;
+    }
+    if (n > 0) {
+      uint64_t w = 0;
+      std::memcpy(&w, p, n);
+      h = (h ^ w) * kMul;
+    }
+    h ^= h >> 32;
+    h *= kMul;
+    return static_cast<size_t>(h ^ (h >> 29));
+  }
 };
 
 struct TypeInfo {

@@ -192,9 +192,15 @@ void InstanceTree::BuildCompanion(InstanceNode* node, const json::Value& compani
 
 bool ModelTypeOracle::IsSubtypeOf(std::string_view type, std::string_view base) const {
   if (type == base) return true;
+  if (!has_last_base_ || base != last_base_) {
+    last_base_.assign(base);
+    last_base_type_ = model_.FindType(base);
+    has_last_base_ = true;
+  }
+  const fhir::TypeInfo* b = last_base_type_;
+  if (b == nullptr) return false;
   const fhir::TypeInfo* t = model_.FindType(type);
-  const fhir::TypeInfo* b = model_.FindType(base);
-  return t != nullptr && b != nullptr && t->IsA(b);
+  return t != nullptr && t->IsA(b);
 }
 
 }  // namespace workwell::validation

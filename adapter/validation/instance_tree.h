@@ -95,7 +95,9 @@ class InstanceTree {
   InstanceNode* root_ = nullptr;
 };
 
-// Subtype knowledge from the R4 model, for FHIRPath's is/as/ofType.
+// Subtype knowledge from the R4 model, for FHIRPath's is/as/ofType. Remembers the last base type
+// it looked up (equality of complex nodes asks "is this a Quantity?" of every node it compares),
+// so one oracle serves one thread at a time: each validation run has its own.
 class ModelTypeOracle final : public fhir::fhirpath::TypeOracle {
  public:
   explicit ModelTypeOracle(const fhir::Model& model) : model_(model) {}
@@ -103,6 +105,9 @@ class ModelTypeOracle final : public fhir::fhirpath::TypeOracle {
 
  private:
   const fhir::Model& model_;
+  mutable std::string last_base_;
+  mutable const fhir::TypeInfo* last_base_type_ = nullptr;
+  mutable bool has_last_base_ = false;
 };
 
 }  // namespace workwell::validation
