@@ -137,8 +137,14 @@ const Profile* ProfileSet::Find(std::string_view url) const {
 }
 
 const Profile* ProfileSet::Core(const fhir::TypeInfo& type) const {
-  auto it = core_by_type_.find(&type);
-  return it != core_by_type_.end() ? it->second : Core(type.name);
+  if (!core_slots_.empty()) {
+    for (size_t i = SlotOf(&type) & core_mask_;; i = (i + 1) & core_mask_) {
+      const auto& slot = core_slots_[i];
+      if (slot.first == &type) return slot.second;
+      if (slot.first == nullptr) break;
+    }
+  }
+  return Core(type.name);
 }
 
 const Profile* ProfileSet::Core(std::string_view type_name) const {
@@ -537,10 +543,20 @@ std::shared_ptr<const ProfileSet> ProfileSet::Build(const ConformanceIndex& inde
   for (const auto& [url, profile] : set->profiles_) {
     if (url.rfind(kCoreBase, 0) == 0 && !profile->is_constraint) set->core_[url.substr(kCoreBase.size())] = profile.get();
   }
+  std::vector<std::pair<const fhir::TypeInfo*, const Profile*>> by_type;
   for (const auto& [type_name, profile] : set->core_) {
     for (const fhir::TypeInfo* type : {model.FindType(type_name), model.FindResource(type_name)}) {
-      if (type != nullptr && type->name == type_name) set->core_by_type_[type] = profile;
+      if (type != nullptr && type->name == type_name) by_type.emplace_back(type, profile);
     }
+  }
+  size_t slots = 16;
+  while (slots < by_type.size() * 2) slots *= 2;
+  set->core_slots_.assign(slots, {nullptr, nullptr});
+  set->core_mask_ = slots - 1;
+  for (const auto& [type, profile] : by_type) {
+    size_t i = SlotOf(type) & set->core_mask_;
+    while (set->core_slots_[i].first != nullptr && set->core_slots_[i].first != type) i = (i + 1) & set->core_mask_;
+    set->core_slots_[i] = {type, profile};
   }
   return set;
 }

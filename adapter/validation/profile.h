@@ -4,6 +4,7 @@
 // its base and differential, so profiles that ship without a snapshot (UK Core, most IGs) work.
 // https://hl7.org/fhir/R4/profiling.html and https://hl7.org/fhir/R4/elementdefinition.html
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -33,7 +34,8 @@ struct TypeRef {
 // Which native form (native_invariants.h) answers a constraint; worked out once when profiles
 // are compiled, so that validation does not compare expression texts on every node.
 enum class NativeForm : uint8_t {
-  kUnclassified, kNone, kEle1, kExt1, kDom6, kDomContained, kRef1, kBdl3, kBdl4, kBdl5, kBdl7, kBdl8
+  kUnclassified, kNone, kEle1, kExt1, kDom6, kDomContained, kRef1, kBdl3, kBdl4, kBdl5, kBdl7, kBdl8,
+  kBdl1, kBdl2, kBdlDocument, kBdlMessage, kObs6, kObs7, kOrg1, kOrg2, kPrr1
 };
 
 struct Constraint {
@@ -175,7 +177,14 @@ class ProfileSet {
   std::unordered_map<std::string, std::unique_ptr<Profile>, fhir::StringHash, std::equal_to<>> profiles_;
   std::unordered_map<std::string, const Profile*, fhir::StringHash, std::equal_to<>> by_version_;
   std::unordered_map<std::string, const Profile*, fhir::StringHash, std::equal_to<>> core_;  // by type name
-  std::unordered_map<const fhir::TypeInfo*, const Profile*> core_by_type_;
+  // Core(TypeInfo)'s open-addressing table (looked up on every element: a probe or two instead of
+  // std::unordered_map's modulo and node chase); empty slots have a null type.
+  std::vector<std::pair<const fhir::TypeInfo*, const Profile*>> core_slots_;
+  size_t core_mask_ = 0;
+  static size_t SlotOf(const fhir::TypeInfo* type) {
+    const auto p = reinterpret_cast<uintptr_t>(type);
+    return static_cast<size_t>((p >> 4) ^ (p >> 13));
+  }
 };
 
 }  // namespace workwell::validation
