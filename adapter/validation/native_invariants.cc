@@ -23,7 +23,32 @@ NativeForm ClassifyNative(const Constraint& c) {
       "%resource.type = 'history'))";
   static constexpr std::string_view kBdl7 =
       "(type = 'history') or entry.where(fullUrl.exists()).select(fullUrl&resource.meta.versionId).isDistinct()";
+  static constexpr std::string_view kBdl1 = "total.empty() or (type = 'searchset') or (type = 'history')";
+  static constexpr std::string_view kBdl2 = "entry.search.empty() or (type = 'searchset')";
+  static constexpr std::string_view kBdl9 =
+      "type = 'document' implies (identifier.system.exists() and identifier.value.exists())";
+  static constexpr std::string_view kBdl10 = "type = 'document' implies (timestamp.hasValue())";
+  static constexpr std::string_view kBdl11 = "type = 'document' implies entry.first().resource.is(Composition)";
+  static constexpr std::string_view kBdl12 = "type = 'message' implies entry.first().resource.is(MessageHeader)";
+  static constexpr std::string_view kObs6 = "dataAbsentReason.empty() or value.empty()";
+  static constexpr std::string_view kObs7 =
+      "value.empty() or component.code.where(coding.intersect(%resource.code.coding).exists()).empty()";
+  static constexpr std::string_view kOrg1 = "(identifier.count() + name.count()) > 0";
+  static constexpr std::string_view kOrg2 = "where(use = 'home').empty()";
+  static constexpr std::string_view kPrr1 = "orderDetail.empty() or code.exists()";
   const std::string_view key = c.key;
+  if (key == "bdl-1" && c.expression == kBdl1) return NativeForm::kBdl1;
+  if (key == "bdl-2" && c.expression == kBdl2) return NativeForm::kBdl2;
+  if ((key == "bdl-9" && c.expression == kBdl9) || (key == "bdl-10" && c.expression == kBdl10) ||
+      (key == "bdl-11" && c.expression == kBdl11)) {
+    return NativeForm::kBdlDocument;
+  }
+  if (key == "bdl-12" && c.expression == kBdl12) return NativeForm::kBdlMessage;
+  if (key == "obs-6" && c.expression == kObs6) return NativeForm::kObs6;
+  if (key == "obs-7" && c.expression == kObs7) return NativeForm::kObs7;
+  if (key == "org-1" && c.expression == kOrg1) return NativeForm::kOrg1;
+  if (key == "org-2" && c.expression == kOrg2) return NativeForm::kOrg2;
+  if (key == "prr-1" && c.expression == kPrr1) return NativeForm::kPrr1;
   if (key == "ele-1" && c.expression == kEle1) return NativeForm::kEle1;
   if (key == "ext-1" && c.expression == kExt1) return NativeForm::kExt1;
   if (key == "dom-6" && c.expression == kDom6) return NativeForm::kDom6;
@@ -61,6 +86,78 @@ std::optional<std::string_view> OnlyText(const InstanceNode& node, std::string_v
     return std::nullopt;
   }
   return child->primitive_text();
+}
+
+bool HasChild(const InstanceNode& node, std::string_view name) {
+  for (const InstanceNode* child : node.children()) {
+    if (child->name() == name) return true;
+  }
+  return false;
+}
+
+// `name = 'literal'` on `node`: empty (nullopt inside) without any child `name`, else whether the
+// single string-valued child's text is `literal`; nullopt outside that shape (FHIRPath answers).
+std::optional<std::optional<bool>> TextIs(const InstanceNode& node, std::string_view name, std::string_view literal) {
+  if (!HasChild(node, name)) return std::optional<bool>();
+  const std::optional<std::string_view> text = OnlyText(node, name);
+  if (!text) return std::nullopt;
+  return std::optional<bool>(*text == literal);
+}
+
+// A Coding whose children are all string-valued primitives without children of their own: two
+// of these are equal (=) exactly when their children have the same names and texts in order.
+bool IsPlainCoding(const InstanceNode& coding) {
+  if (coding.primitive_kind() != fhir::fhirpath::PrimitiveKind::kNone) return false;
+  for (const InstanceNode* c : coding.children()) {
+    if (c->primitive_kind() != fhir::fhirpath::PrimitiveKind::kString || !c->has_value() || !c->children().empty()) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool PlainCodingsEqual(const InstanceNode& a, const InstanceNode& b) {
+  if (&a == &b) return true;
+  const auto& ka = a.children();
+  const auto& kb = b.children();
+  if (ka.size() != kb.size()) return false;
+  for (size_t i = 0; i < ka.size(); ++i) {
+    if (ka[i]->name() != kb[i]->name() || ka[i]->primitive_text() != kb[i]->primitive_text()) return false;
+  }
+  return true;
+}
+
+// The `coding` children of every `code` child of `node`, or false when one is not plain.
+bool PlainCodings(const InstanceNode& node, std::vector<const InstanceNode*>& out) {
+  for (const InstanceNode* code : node.children()) {
+    if (code->name() != "code") continue;
+    for (const InstanceNode* coding : code->children()) {
+      if (coding->name() != "coding") continue;
+      if (!IsPlainCoding(*coding)) return false;
+      out.push_back(coding);
+    }
+  }
+  return true;
+}
+
+// obs-7: without a value it holds; otherwise no component's code may share a coding with the
+// resource's code. Codings outside the plain shape go to FHIRPath.
+std::optional<bool> ComponentCodesDiffer(const InstanceNode& node) {
+  if (!HasChild(node, "value") || !HasChild(node, "component")) return true;
+  const InstanceNode* resource = node.resource();
+  if (resource == nullptr) return std::nullopt;
+  std::vector<const InstanceNode*> own;
+  if (!PlainCodings(*resource, own)) return std::nullopt;
+  std::vector<const InstanceNode*> theirs;
+  for (const InstanceNode* component : node.children()) {
+    if (component->name() == "component" && !PlainCodings(*component, theirs)) return std::nullopt;
+  }
+  for (const InstanceNode* a : theirs) {
+    for (const InstanceNode* b : own) {
+      if (PlainCodingsEqual(*a, *b)) return false;
+    }
+  }
+  return true;
 }
 
 // bdl-3 / bdl-4 on a Bundle (%resource being the Bundle itself): every entry has a request
@@ -193,6 +290,39 @@ std::optional<bool> NativeInvariant(const Constraint& c, const InstanceNode& nod
     }
     return false;
   }
+  if (form == NativeForm::kBdl1 || form == NativeForm::kBdl2) {
+    // bdl-1: a total only on a searchset or history; bdl-2: entry.search only on a searchset.
+    bool constrained = false;
+    if (form == NativeForm::kBdl1) {
+      constrained = HasChild(node, "total");
+    } else {
+      for (const InstanceNode* entry : node.children()) {
+        if (entry->name() == "entry" && HasChild(*entry, "search")) constrained = true;
+      }
+    }
+    if (!constrained) return true;
+    const auto searchset = TextIs(node, "type", "searchset");
+    if (!searchset) return std::nullopt;
+    if (!searchset->has_value()) return true;  // `false or {}` is empty, which passes
+    if (**searchset) return true;
+    if (form == NativeForm::kBdl2) return false;
+    return *TextIs(node, "type", "history") == std::optional<bool>(true);
+  }
+  if (form == NativeForm::kBdlDocument || form == NativeForm::kBdlMessage) {
+    // `type = '...' implies X` holds when the type is absent or another one; X goes to FHIRPath.
+    const auto is = TextIs(node, "type", form == NativeForm::kBdlDocument ? "document" : "message");
+    if (!is || (is->has_value() && **is)) return std::nullopt;
+    return true;
+  }
+  if (form == NativeForm::kObs6) return !(HasChild(node, "dataAbsentReason") && HasChild(node, "value"));
+  if (form == NativeForm::kObs7) return ComponentCodesDiffer(node);
+  if (form == NativeForm::kOrg1) return HasChild(node, "identifier") || HasChild(node, "name");
+  if (form == NativeForm::kOrg2) {
+    const auto home = TextIs(node, "use", "home");
+    if (!home) return std::nullopt;
+    return !home->value_or(false);
+  }
+  if (form == NativeForm::kPrr1) return !HasChild(node, "orderDetail") || HasChild(node, "code");
   if (form == NativeForm::kDomContained) {
     // dom-2..dom-5 constrain contained resources only: vacuously true without any.
     for (const InstanceNode* child : node.children()) {

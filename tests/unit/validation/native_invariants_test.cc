@@ -52,6 +52,17 @@ TEST_F(NativeInvariantsTest, AgreeWithFhirPathOnTheOfficialExamples) {
            "'transaction-response' or %resource.type = 'history'))"),
       Make("bdl-7",
            "(type = 'history') or entry.where(fullUrl.exists()).select(fullUrl&resource.meta.versionId).isDistinct()"),
+      Make("bdl-1", "total.empty() or (type = 'searchset') or (type = 'history')"),
+      Make("bdl-2", "entry.search.empty() or (type = 'searchset')"),
+      Make("bdl-9", "type = 'document' implies (identifier.system.exists() and identifier.value.exists())"),
+      Make("bdl-10", "type = 'document' implies (timestamp.hasValue())"),
+      Make("bdl-11", "type = 'document' implies entry.first().resource.is(Composition)"),
+      Make("bdl-12", "type = 'message' implies entry.first().resource.is(MessageHeader)"),
+      Make("obs-6", "dataAbsentReason.empty() or value.empty()"),
+      Make("obs-7", "value.empty() or component.code.where(coding.intersect(%resource.code.coding).exists()).empty()"),
+      Make("org-1", "(identifier.count() + name.count()) > 0"),
+      Make("org-2", "where(use = 'home').empty()"),
+      Make("prr-1", "orderDetail.empty() or code.exists()"),
   };
   fhir::JsonFormat format(model());
   ModelTypeOracle oracle(*model());
