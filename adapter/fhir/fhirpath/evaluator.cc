@@ -738,6 +738,7 @@ Status Evaluator::EvalMember(const Ast& n, const Collection& input, const Scope&
     }
     kids.clear();
     node.Children(n.name, kids);
+    if (out.capacity() < out.size() + kids.size()) out.reserve(std::max(out.size() + kids.size(), 2 * out.capacity()));
     for (const Node* k : kids) out.push_back(Value::FromNode(k));
   }
   return Check(out);

@@ -56,6 +56,14 @@ class Value {
   static Value FromTemporal(Temporal t) { return Value(t); }
   static Value FromQuantity(Quantity q) { return Value(std::move(q)); }
 
+  // Copies and moves of node items (nearly all items) copy the pointer without the variant's
+  // visitation: collections copy and move their items on every step of an evaluation.
+  Value(const Value& other) : data_(CopyData(other.data_)) {}
+  Value(Value&& other) noexcept : data_(MoveData(std::move(other.data_))) {}
+  Value& operator=(const Value& other) = default;
+  Value& operator=(Value&& other) noexcept = default;
+  ~Value() = default;
+
   // The item's type; Date, DateTime and Time are told apart by the temporal kind. Inline: it is
   // asked for on nearly every item the evaluator touches.
   ValueType type() const {
@@ -86,9 +94,18 @@ class Value {
   const Quantity& quantity() const { return std::get<Quantity>(data_); }
 
  private:
+  using Data = std::variant<const Node*, bool, int64_t, Decimal, std::string, Temporal, Quantity>;
   template <typename T>
   explicit Value(T v) : data_(std::move(v)) {}
-  std::variant<const Node*, bool, int64_t, Decimal, std::string, Temporal, Quantity> data_;
+  static Data CopyData(const Data& d) {
+    if (const Node* const* n = std::get_if<0>(&d)) return Data(std::in_place_index<0>, *n);
+    return d;
+  }
+  static Data MoveData(Data&& d) noexcept {
+    if (const Node* const* n = std::get_if<0>(&d)) return Data(std::in_place_index<0>, *n);
+    return std::move(d);
+  }
+  Data data_;
 };
 
 namespace internal {
