@@ -1,6 +1,7 @@
 #include "adapter/common/json/json.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <vector>
 
@@ -172,7 +173,10 @@ bool HasEncodedSurrogate(const char* s, size_t n) {
 
 class SaxHandler {
  public:
-  SaxHandler(Document& doc, const Limits& limits) : tree_(doc), limits_(limits) {}
+  // `check_surrogates` false promises that no string can decode to an encoded surrogate (see
+  // Parser::Run), so the per-string scan for one is skipped.
+  SaxHandler(Document& doc, const Limits& limits, bool check_surrogates)
+      : tree_(doc), limits_(limits), check_surrogates_(check_surrogates) {}
 
   bool Null() { return AddScalar(Value::Null()); }
   bool Bool(bool b) { return AddScalar(Value::Bool(b)); }
@@ -187,7 +191,7 @@ class SaxHandler {
   }
   bool String(const char* str, rapidjson::SizeType len, bool copy) {
     WW_CHECK(!copy);
-    if (HasEncodedSurrogate(str, len)) {
+    if (check_surrogates_ && HasEncodedSurrogate(str, len)) {
       return Fail(ParseError::Code::kInvalidUtf8, "string contains an unpaired UTF-16 surrogate");
     }
     return AddScalar(Value::String(std::string_view(str, len)));
@@ -195,7 +199,7 @@ class SaxHandler {
   bool StartObject() { return Open(true); }
   bool Key(const char* str, rapidjson::SizeType len, bool copy) {
     WW_CHECK(!copy);
-    if (HasEncodedSurrogate(str, len)) {
+    if (check_surrogates_ && HasEncodedSurrogate(str, len)) {
       return Fail(ParseError::Code::kInvalidUtf8, "key contains an unpaired UTF-16 surrogate");
     }
     if (tree_.current_count() >= limits_.max_object_members) {
@@ -252,6 +256,7 @@ class SaxHandler {
 
   TreeAssembler tree_;
   const Limits& limits_;
+  const bool check_surrogates_;
   bool failed_ = false;
   ParseError error_{ParseError::Code::kSyntax, {}, 0, {}};
 };
@@ -361,14 +366,19 @@ class Parser {
     std::memcpy(doc.buffer_.get(), text.data(), text.size());
     std::memset(doc.buffer_.get() + text.size(), 0, kPadding);
 
-    SaxHandler handler(doc, limits);
+    // Well-formed input (nearly all of it) is checked for UTF-8 in one fast pass; only input that
+    // fails it is parsed with RapidJSON's per-character validation, which locates the bad string.
+    const bool valid_utf8 = IsValidUtf8(text);
+    // In valid UTF-8 text an ED byte is followed by 80..9F, and in situ unescaping only turns
+    // two-byte escapes into ASCII, so an encoded surrogate (ED A0..BF) in a parsed string can
+    // only come from a \u escape: without one in the text, the strings need no scan for it.
+    const bool check_surrogates = !valid_utf8 || text.find("\\u") != std::string_view::npos;
+    SaxHandler handler(doc, limits, check_surrogates);
     rapidjson::Reader reader;
     rapidjson::InsituStringStream stream(doc.buffer_.get());
     constexpr unsigned kFlags =
         rapidjson::kParseInsituFlag | rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseIterativeFlag;
-    // Well-formed input (nearly all of it) is checked for UTF-8 in one fast pass; only input that
-    // fails it is parsed with RapidJSON's per-character validation, which locates the bad string.
-    rapidjson::ParseResult result = IsValidUtf8(text)
+    rapidjson::ParseResult result = valid_utf8
                                         ? reader.Parse<kFlags>(stream, handler)
                                         : reader.Parse<kFlags | rapidjson::kParseValidateEncodingFlag>(stream, handler);
     if (!result) {
@@ -429,6 +439,43 @@ void Builder::Finish() {
 
 namespace {
 
+// Appends to a std::string through a raw cursor: the string is grown (zero-filled) ahead of the
+// writes and cut back to the written length by Finish, so a byte written is a store rather than
+// a push_back with its own capacity check, and a plain string is one copy.
+class Sink {
+ public:
+  explicit Sink(std::string& out) : out_(out), cur_(out.data() + out.size()), end_(cur_) {}
+  // Room for `n` more bytes at the returned cursor; Advance(n) then keeps them.
+  char* Reserve(size_t n) {
+    if (static_cast<size_t>(end_ - cur_) < n) Grow(n);
+    return cur_;
+  }
+  void Advance(size_t n) { cur_ += n; }
+  void Put(char c) {
+    *Reserve(1) = c;
+    ++cur_;
+  }
+  void Append(const char* s, size_t n) {
+    if (n == 0) return;
+    std::memcpy(Reserve(n), s, n);
+    cur_ += n;
+  }
+  void Append(std::string_view s) { Append(s.data(), s.size()); }
+  void Finish() { out_.resize(static_cast<size_t>(cur_ - out_.data())); }
+
+ private:
+  // Out of line so that the callers above stay small enough to be inlined.
+  [[gnu::noinline]] void Grow(size_t n) {
+    const size_t pos = static_cast<size_t>(cur_ - out_.data());
+    out_.resize(std::max({pos + n, 2 * out_.size(), pos + 512}));
+    cur_ = out_.data() + pos;
+    end_ = out_.data() + out_.size();
+  }
+  std::string& out_;
+  char* cur_;
+  char* end_;
+};
+
 // True when one of the eight bytes of `x` is below 0x20, a '"' or a '\\' (the bytes a JSON
 // string must escape). Bytes of 0x80 and above never match.
 inline bool HasByteToEscape(uint64_t x) {
@@ -439,79 +486,119 @@ inline bool HasByteToEscape(uint64_t x) {
   return (control | quote | backslash) != 0;
 }
 
-void WriteString(std::string_view s, std::string& out) {
+// kEscapeByte[c] is true for the bytes HasByteToEscape looks for.
+constexpr auto kEscapeByte = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 0x20; ++c) t[c] = true;
+  t['"'] = t['\\'] = true;
+  return t;
+}();
+
+inline uint64_t Load8(const char* p) {
+  uint64_t chunk;
+  std::memcpy(&chunk, p, 8);
+  return chunk;
+}
+
+// The index of the first byte at or after `i` that must be escaped, or s.size().
+inline size_t NextByteToEscape(std::string_view s, size_t i) {
+  const size_t n = s.size();
+  while (i + 8 <= n) {
+    if (HasByteToEscape(Load8(s.data() + i))) break;
+    i += 8;
+  }
+  // A tail shorter than eight bytes in a string of at least eight: the last eight bytes, read at
+  // once, usually show that nothing is left to escape; otherwise the byte loop finds it.
+  if (i + 8 > n && i < n && n >= 8 && !HasByteToEscape(Load8(s.data() + n - 8))) return n;
+  while (i < n && !kEscapeByte[static_cast<unsigned char>(s[i])]) ++i;
+  return i;
+}
+
+void WriteString(std::string_view s, Sink& out) {
   static const char kHex[] = "0123456789abcdef";
-  out.push_back('"');
+  const size_t n = s.size();
+  size_t i = NextByteToEscape(s, 0);
+  if (i == n) {  // nothing to escape (nearly every string): quotes and one copy
+    char* p = out.Reserve(n + 2);
+    p[0] = '"';
+    if (n > 0) std::memcpy(p + 1, s.data(), n);
+    p[n + 1] = '"';
+    out.Advance(n + 2);
+    return;
+  }
+  out.Put('"');
   size_t run = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    // Skip eight plain bytes at a time; the byte loop below handles everything else.
-    while (i + 8 <= s.size()) {
-      uint64_t chunk;
-      std::memcpy(&chunk, s.data() + i, 8);
-      if (HasByteToEscape(chunk)) break;
-      i += 8;
-    }
-    if (i >= s.size()) break;
+  while (i < n) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(s.data() + run, i - run);
+    out.Append(s.data() + run, i - run);
     run = i + 1;
     switch (c) {
-      case '"': out.append("\\\""); break;
-      case '\\': out.append("\\\\"); break;
-      case '\n': out.append("\\n"); break;
-      case '\r': out.append("\\r"); break;
-      case '\t': out.append("\\t"); break;
-      case '\b': out.append("\\b"); break;
-      case '\f': out.append("\\f"); break;
-      default:
-        out.append("\\u00");
-        out.push_back(kHex[c >> 4]);
-        out.push_back(kHex[c & 15]);
+      case '"': out.Append("\\\"", 2); break;
+      case '\\': out.Append("\\\\", 2); break;
+      case '\n': out.Append("\\n", 2); break;
+      case '\r': out.Append("\\r", 2); break;
+      case '\t': out.Append("\\t", 2); break;
+      case '\b': out.Append("\\b", 2); break;
+      case '\f': out.Append("\\f", 2); break;
+      default: {
+        char* p = out.Reserve(6);
+        std::memcpy(p, "\\u00", 4);
+        p[4] = kHex[c >> 4];
+        p[5] = kHex[c & 15];
+        out.Advance(6);
+      }
     }
+    i = NextByteToEscape(s, i + 1);
   }
-  out.append(s.data() + run, s.size() - run);
-  out.push_back('"');
+  out.Append(s.data() + run, n - run);
+  out.Put('"');
 }
 
-void Indent(std::string& out, int level) {
-  out.push_back('\n');
-  out.append(static_cast<size_t>(level) * 2, ' ');
+void Indent(Sink& out, int level) {
+  const size_t n = static_cast<size_t>(level) * 2;
+  char* p = out.Reserve(n + 1);
+  p[0] = '\n';
+  std::memset(p + 1, ' ', n);
+  out.Advance(n + 1);
 }
 
-void WriteValue(const Value& v, std::string& out, bool pretty, int level) {
+void WriteValue(const Value& v, Sink& out, bool pretty, int level) {
   switch (v.kind()) {
-    case Kind::kNull: out.append("null"); return;
-    case Kind::kTrue: out.append("true"); return;
-    case Kind::kFalse: out.append("false"); return;
-    case Kind::kNumber: out.append(v.text()); return;
+    case Kind::kNull: out.Append("null", 4); return;
+    case Kind::kTrue: out.Append("true", 4); return;
+    case Kind::kFalse: out.Append("false", 5); return;
+    case Kind::kNumber: out.Append(v.text()); return;
     case Kind::kString: WriteString(v.text(), out); return;
     case Kind::kArray: {
-      out.push_back('[');
+      out.Put('[');
       bool first = true;
       for (const Value& item : v.items()) {
-        if (!first) out.push_back(',');
+        if (!first) out.Put(',');
         first = false;
         if (pretty) Indent(out, level + 1);
         WriteValue(item, out, pretty, level + 1);
       }
       if (pretty && v.size() > 0) Indent(out, level);
-      out.push_back(']');
+      out.Put(']');
       return;
     }
     case Kind::kObject: {
-      out.push_back('{');
+      out.Put('{');
       bool first = true;
       for (const Member& m : v.members()) {
-        if (!first) out.push_back(',');
+        if (!first) out.Put(',');
         first = false;
         if (pretty) Indent(out, level + 1);
         WriteString(m.key, out);
-        out.append(pretty ? ": " : ":");
+        if (pretty) {
+          out.Append(": ", 2);
+        } else {
+          out.Put(':');
+        }
         WriteValue(m.value, out, pretty, level + 1);
       }
       if (pretty && v.size() > 0) Indent(out, level);
-      out.push_back('}');
+      out.Put('}');
       return;
     }
   }
@@ -519,7 +606,11 @@ void WriteValue(const Value& v, std::string& out, bool pretty, int level) {
 
 }  // namespace
 
-void WriteTo(const Value& value, std::string& out, bool pretty) { WriteValue(value, out, pretty, 0); }
+void WriteTo(const Value& value, std::string& out, bool pretty) {
+  Sink sink(out);
+  WriteValue(value, sink, pretty, 0);
+  sink.Finish();
+}
 
 std::string Write(const Value& value, bool pretty) {
   std::string out;

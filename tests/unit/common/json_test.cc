@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 namespace workwell::json {
 namespace {
 
@@ -115,6 +118,89 @@ TEST(JsonTest, CloneIsIndependentOfTheSource) {
     copy.set_root(Clone(src.root(), copy));
   }
   EXPECT_EQ(Write(copy.root()), R"({"a":[{"b":"c"}]})");
+}
+
+// The escaping JSON requires, one byte at a time: the reference the writer must match.
+std::string ReferenceQuoted(std::string_view s) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        if (c < 0x20) {
+          out += "\\u00";
+          out += kHex[c >> 4];
+          out += kHex[c & 15];
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out + "\"";
+}
+
+TEST(JsonTest, WriterEscapesEveryByteAtEveryPositionAndLength) {
+  // Strings of 0..40 bytes of plain and multi-byte text with one or two bytes that need
+  // escaping at every position: the writer scans eight bytes at a time and reads the tail at
+  // once, so lengths around multiples of eight and escapes at the ends matter.
+  const std::string filler = "abc\xC3\xA9" "defgh/ijk\xE2\x82\xAC" "lmnopqrstuvwxyz0123456789ABCDEFGHIJ";
+  for (size_t len = 0; len <= 40; ++len) {
+    const std::string plain = filler.substr(0, len);
+    Value item = Value::String(plain);
+    Value arr = Value::Array(&item, 1);
+    ASSERT_EQ(Write(arr), "[" + ReferenceQuoted(plain) + "]");
+    for (size_t pos = 0; pos < len; ++pos) {
+      for (int c : {0x00, 0x01, 0x08, 0x09, 0x0A, 0x0C, 0x0D, 0x1F, int{'"'}, int{'\\'}}) {
+        std::string s = plain;
+        s[pos] = static_cast<char>(c);
+        if (pos + 3 < len) s[len - 1] = '"';
+        Value v = Value::String(s);
+        ASSERT_EQ(Write(v), ReferenceQuoted(s)) << "len " << len << " pos " << pos << " byte " << c;
+        Member m{s, Value::Null()};
+        Value obj = Value::Object(&m, 1);
+        ASSERT_EQ(Write(obj), "{" + ReferenceQuoted(s) + ":null}");
+        ASSERT_EQ(Write(obj, true), "{\n  " + ReferenceQuoted(s) + ": null\n}");
+      }
+    }
+  }
+}
+
+TEST(JsonTest, WriteToAppendsAndGrowsPastLargeOutput) {
+  std::string big(100000, 'x');
+  big[54321] = '\n';
+  Value v = Value::String(big);
+  std::string out = "prefix:";
+  WriteTo(v, out);
+  WriteTo(Value::Number("1.50"), out);
+  EXPECT_EQ(out, "prefix:" + ReferenceQuoted(big) + "1.50");
+  std::vector<Value> items(3000, Value::Bool(true));
+  Value arr = Value::Array(items.data(), static_cast<uint32_t>(items.size()));
+  std::string pretty = Write(arr, true);
+  EXPECT_EQ(pretty.size(), 1 + 3000 * 7 + 2999 + 2);
+  EXPECT_EQ(pretty.substr(0, 9), "[\n  true,");
+  EXPECT_EQ(pretty.substr(pretty.size() - 8), "  true\n]");
+}
+
+TEST(JsonTest, EncodedSurrogatesAreRefusedWhereverTheyComeFrom) {
+  // From an escape, in keys and values, next to other escapes and in valid text otherwise.
+  EXPECT_EQ(MustFail(R"({"\uDFFF":1})").code, ParseError::Code::kInvalidUtf8);
+  EXPECT_EQ(MustFail(R"(["ok", "a\n\uDC00"])").code, ParseError::Code::kInvalidUtf8);
+  EXPECT_EQ(MustFail(R"(["\\", "\uDBFF"])").code, ParseError::Code::kInvalidUtf8);
+  // Raw surrogate bytes, with and without an escape elsewhere.
+  EXPECT_EQ(MustFail("[\"\xED\xB0\x80\"]").code, ParseError::Code::kInvalidUtf8);
+  EXPECT_EQ(MustFail("[\"\\u0041\", \"\xED\xB0\x80\"]").code, ParseError::Code::kInvalidUtf8);
+  // Text that only looks like an escape, and real pairs and ED sequences that are fine.
+  Document doc = MustParse(R"(["\\uDC00", "\uD83D\uDE00", "\u00e9"])");
+  EXPECT_EQ(doc.root().items()[0].text(), "\\uDC00");
+  EXPECT_EQ(doc.root().items()[1].text(), "\xF0\x9F\x98\x80");
+  MustParse("[\"\xED\x9F\xBF\", \"\\ud7ff\"]");
 }
 
 }  // namespace
