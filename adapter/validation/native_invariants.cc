@@ -36,7 +36,20 @@ NativeForm ClassifyNative(const Constraint& c) {
   static constexpr std::string_view kOrg1 = "(identifier.count() + name.count()) > 0";
   static constexpr std::string_view kOrg2 = "where(use = 'home').empty()";
   static constexpr std::string_view kPrr1 = "orderDetail.empty() or code.exists()";
+  static constexpr std::string_view kCon3 =
+      "clinicalStatus.exists() or verificationStatus.coding.where(system='http://terminology.hl7.org/CodeSystem/"
+      "condition-ver-status' and code = 'entered-in-error').exists() or category.select($this='problem-list-item')"
+      ".empty()";
+  static constexpr std::string_view kCon4 =
+      "abatement.empty() or clinicalStatus.coding.where(system='http://terminology.hl7.org/CodeSystem/"
+      "condition-clinical' and (code='resolved' or code='remission' or code='inactive')).exists()";
+  static constexpr std::string_view kCon5 =
+      "verificationStatus.coding.where(system='http://terminology.hl7.org/CodeSystem/condition-ver-status' and "
+      "code='entered-in-error').empty() or clinicalStatus.empty()";
   const std::string_view key = c.key;
+  if (key == "con-3" && c.expression == kCon3) return NativeForm::kCon3;
+  if (key == "con-4" && c.expression == kCon4) return NativeForm::kCon4;
+  if (key == "con-5" && c.expression == kCon5) return NativeForm::kCon5;
   if (key == "bdl-1" && c.expression == kBdl1) return NativeForm::kBdl1;
   if (key == "bdl-2" && c.expression == kBdl2) return NativeForm::kBdl2;
   if ((key == "bdl-9" && c.expression == kBdl9) || (key == "bdl-10" && c.expression == kBdl10) ||
@@ -323,6 +336,14 @@ std::optional<bool> NativeInvariant(const Constraint& c, const InstanceNode& nod
     return !home->value_or(false);
   }
   if (form == NativeForm::kPrr1) return !HasChild(node, "orderDetail") || HasChild(node, "code");
+  // con-3..5 hold outright in their common shapes (a clinical status; no abatement; no
+  // verification status or no clinical status); the coding tests go to FHIRPath.
+  if (form == NativeForm::kCon3) return HasChild(node, "clinicalStatus") ? std::optional<bool>(true) : std::nullopt;
+  if (form == NativeForm::kCon4) return !HasChild(node, "abatement") ? std::optional<bool>(true) : std::nullopt;
+  if (form == NativeForm::kCon5) {
+    if (!HasChild(node, "verificationStatus") || !HasChild(node, "clinicalStatus")) return true;
+    return std::nullopt;
+  }
   if (form == NativeForm::kDomContained) {
     // dom-2..dom-5 constrain contained resources only: vacuously true without any.
     for (const InstanceNode* child : node.children()) {

@@ -2,7 +2,7 @@
 // The invariants every element and resource carries (ele-1, ext-1, dom-2..dom-6), those of
 // every Reference and Bundle entry (ref-1, bdl-5, bdl-8), the Bundle's entry-wide ones
 // (bdl-3, bdl-4, bdl-7) and a few cheap-to-answer resource rules (bdl-1, bdl-2, bdl-9..12,
-// obs-6, obs-7, org-1, org-2, prr-1), answered without FHIRPath: they are evaluated on most
+// obs-6, obs-7, org-1, org-2, prr-1, con-3..5), answered without FHIRPath: they are evaluated on most
 // nodes, walk every entry through several lambdas, or cost a full FHIRPath evaluation (obs-7's
 // intersect() compares codings child by child) for what is a child test. Each is matched on its key AND its
 // exact published expression, so a profile that redefines one is still evaluated as written; a

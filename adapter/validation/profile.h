@@ -35,7 +35,7 @@ struct TypeRef {
 // are compiled, so that validation does not compare expression texts on every node.
 enum class NativeForm : uint8_t {
   kUnclassified, kNone, kEle1, kExt1, kDom6, kDomContained, kRef1, kBdl3, kBdl4, kBdl5, kBdl7, kBdl8,
-  kBdl1, kBdl2, kBdlDocument, kBdlMessage, kObs6, kObs7, kOrg1, kOrg2, kPrr1
+  kBdl1, kBdl2, kBdlDocument, kBdlMessage, kObs6, kObs7, kOrg1, kOrg2, kPrr1, kCon3, kCon4, kCon5
 };
 
 struct Constraint {

@@ -63,6 +63,16 @@ TEST_F(NativeInvariantsTest, AgreeWithFhirPathOnTheOfficialExamples) {
       Make("org-1", "(identifier.count() + name.count()) > 0"),
       Make("org-2", "where(use = 'home').empty()"),
       Make("prr-1", "orderDetail.empty() or code.exists()"),
+      Make("con-3",
+           "clinicalStatus.exists() or verificationStatus.coding.where(system='http://terminology.hl7.org/CodeSystem/"
+           "condition-ver-status' and code = 'entered-in-error').exists() or "
+           "category.select($this='problem-list-item').empty()"),
+      Make("con-4",
+           "abatement.empty() or clinicalStatus.coding.where(system='http://terminology.hl7.org/CodeSystem/"
+           "condition-clinical' and (code='resolved' or code='remission' or code='inactive')).exists()"),
+      Make("con-5",
+           "verificationStatus.coding.where(system='http://terminology.hl7.org/CodeSystem/condition-ver-status' and "
+           "code='entered-in-error').empty() or clinicalStatus.empty()"),
   };
   fhir::JsonFormat format(model());
   ModelTypeOracle oracle(*model());
