@@ -91,7 +91,11 @@ namespace {
 // then move into one exactly-sized arena block (so a finished tree has no slack).
 class TreeAssembler {
  public:
-  explicit TreeAssembler(Document& doc) : doc_(doc) {}
+  explicit TreeAssembler(Document& doc) : doc_(doc) {
+    // Room for a typical resource, so that neither stack grows while it is parsed or built.
+    frames_.reserve(32);
+    scratch_.reserve(256);
+  }
 
   void StartContainer(bool is_object) { frames_.push_back({is_object, scratch_.size(), {}, 0}); }
   void SetKey(std::string_view key) {
@@ -106,7 +110,7 @@ class TreeAssembler {
       return;
     }
     Frame& f = frames_.back();
-    scratch_.push_back({f.is_object ? f.key : std::string_view(), v});
+    scratch_.push_back({f.key, v});  // an array's frame never has a key
     ++f.count;
   }
   void EndContainer(bool is_object) {
@@ -262,11 +266,17 @@ class SaxHandler {
 };
 
 // True when `s` is well-formed UTF-8 (RFC 3629: shortest forms, no surrogates, at most
-// U+10FFFF). Runs of ASCII are skipped eight bytes at a time.
+// U+10FFFF). Runs of ASCII are skipped 32, then eight bytes at a time.
 bool IsValidUtf8(std::string_view s) {
   const unsigned char* p = reinterpret_cast<const unsigned char*>(s.data());
   const unsigned char* end = p + s.size();
   while (p < end) {
+    while (end - p >= 32) {
+      uint64_t w[4];
+      std::memcpy(w, p, 32);
+      if (((w[0] | w[1] | w[2] | w[3]) & 0x8080808080808080ULL) != 0) break;
+      p += 32;
+    }
     if (end - p >= 8) {
       uint64_t chunk;
       std::memcpy(&chunk, p, 8);
