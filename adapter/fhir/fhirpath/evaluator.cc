@@ -523,7 +523,7 @@ class Evaluator {
   // answered on the item's children directly, without the lambda's collections; the answer is
   // the one the general path gives.
   static bool IsSimpleCriteria(const Ast& n) {
-    if (IsChildTest(n)) return true;
+    if (IsChildTest(n) || IsPathTest(n)) return true;
     if (n.kind != AstKind::kBinary) return false;
     switch (n.op) {
       case BinaryOp::kAnd:
@@ -553,10 +553,60 @@ class Evaluator {
     return t.kind == AstKind::kMember && t.children[0] == nullptr && !t.name.empty() && !(t.name[0] >= 'A' && t.name[0] <= 'Z');
   }
 
+  // A chain of child names from the item: `code.coding` (none starting with a capital, which
+  // could name a type).
+  static bool IsChildPath(const Ast& n) {
+    if (n.kind != AstKind::kMember || n.name.empty() || (n.name[0] >= 'A' && n.name[0] <= 'Z')) return false;
+    return n.children[0] == nullptr || IsChildPath(*n.children[0]);
+  }
+
+  // `path.where(simple).exists()` or `path.exists(simple)` on the item's descendants, as in
+  // `code.coding.where(system = '...' and code = '...').exists()`.
+  static bool IsPathTest(const Ast& n) {
+    if (n.kind != AstKind::kFunction || n.fn != Fn::kExists || n.children.empty() || n.children[0] == nullptr) {
+      return false;
+    }
+    if (n.children.size() == 2) return IsChildPath(*n.children[0]) && IsSimpleCriteria(*n.children[1]);
+    if (n.children.size() != 1) return false;
+    const Ast& w = *n.children[0];
+    return w.kind == AstKind::kFunction && w.fn == Fn::kWhere && w.children.size() == 2 && w.children[0] != nullptr &&
+           IsChildPath(*w.children[0]) && IsSimpleCriteria(*w.children[1]);
+  }
+
+  // The nodes a child path selects from `item`, in the general path's order; false when a step
+  // exceeds the collection size limit (the general path's error).
+  bool ChildPathNodes(const Ast& path, const Node& item, std::vector<const Node*>& out) const {
+    std::vector<const Node*> from;
+    if (path.children[0] == nullptr) {
+      from.push_back(&item);
+    } else if (!ChildPathNodes(*path.children[0], item, from)) {
+      return false;
+    }
+    for (const Node* f : from) f->Children(path.name, out);
+    return out.size() <= env_.max_collection_size;
+  }
+
   // Evaluates IsSimpleCriteria `n` on `item` into `result` (nullopt: empty). Returns false,
   // leaving the item to the general path, when the data is not of the shape answered here (a
   // compared child that repeats, or is not a string with a value).
   bool SimpleCriteria(const Ast& n, const Node& item, std::optional<bool>& result) const {
+    if (IsPathTest(n)) {
+      const bool with_where = n.children.size() == 1;
+      const Ast& path = with_where ? *n.children[0]->children[0] : *n.children[0];
+      const Ast& criteria = with_where ? *n.children[0]->children[1] : *n.children[1];
+      std::vector<const Node*> nodes;
+      if (!ChildPathNodes(path, item, nodes)) return false;
+      // Every candidate is answered (no early exit), so a shape left to the general path is
+      // never skipped.
+      bool any = false;
+      for (const Node* x : nodes) {
+        std::optional<bool> r;
+        if (!SimpleCriteria(criteria, *x, r)) return false;
+        any = any || r == true;
+      }
+      result = any;
+      return true;
+    }
     if (n.kind == AstKind::kFunction) {
       thread_local std::vector<const Node*> kids;
       kids.clear();

@@ -312,5 +312,43 @@ TEST_F(JsonNodeTest, ChildCriteriaAgreeWithTheGeneralPath) {
   EXPECT_EQ(Eval(p, "name.where(family = 'x' or given = 'a').id"), "[n2, n3, n5]");
 }
 
+// Criteria testing the item's descendants (`code.coding.where(...).exists()`,
+// `code.coding.exists(...)`) agree with the general path, repeated, missing and
+// extension-only children included.
+TEST_F(JsonNodeTest, DescendantCriteriaAgreeWithTheGeneralPath) {
+  const JsonNode& o = Load(R"({"resourceType": "Observation", "status": "final", "code": {"text": "t"},
+    "component": [
+      {"id": "c1", "code": {"coding": [{"system": "s", "code": "a"}, {"system": "s", "code": "b"}]}},
+      {"id": "c2", "code": {"coding": [{"system": "s2", "code": "a"}]}},
+      {"id": "c3", "code": {"text": "none"}},
+      {"id": "c4", "code": {"coding": [{"system": "s", "_code": {"extension": [{"url": "u", "valueString": "v"}]}}]}},
+      {"id": "c5", "code": {"coding": [{"system": "s", "code": "a"}, {"system": "s", "code": "a", "display": "d"}]}}]})");
+  const std::vector<std::string> criteria = {
+      "{t}code.coding.where({t}system = 's' and {t}code = 'a').exists()",
+      "{t}code.coding.exists({t}code = 'a')",
+      "{t}code.coding.where({t}system != 's').exists() or {t}id = 'c3'",
+      "{t}code.coding.exists({t}code.exists()) and {t}code.coding.where({t}display.exists()).exists()",
+      "{t}code.coding.where({t}code = 'b').exists() implies {t}code.coding.exists({t}system = 's2')",
+  };
+  int compared = 0;
+  for (const std::string& c : criteria) {
+    auto with = [&](const std::string& target) {
+      std::string out = c;
+      for (size_t at = out.find("{t}"); at != std::string::npos; at = out.find("{t}")) out.replace(at, 3, target);
+      return out;
+    };
+    for (const char* form : {"component.where(%s).id", "component.exists(%s)", "component.all(%s)"}) {
+      std::string simple = form, general = form;
+      simple.replace(simple.find("%s"), 2, with(""));
+      general.replace(general.find("%s"), 2, with("$this."));
+      EXPECT_EQ(Eval(o, simple), Eval(o, general)) << simple;
+      ++compared;
+    }
+  }
+  EXPECT_EQ(compared, 15);
+  EXPECT_EQ(Eval(o, "component.where(code.coding.where(system = 's' and code = 'a').exists()).id"), "[c1, c5]");
+  EXPECT_EQ(Eval(o, "component.where(code.coding.exists(display.exists())).id"), "[c5]");
+}
+
 }  // namespace
 }  // namespace workwell::fhir::fhirpath
