@@ -155,6 +155,16 @@ class LocalResolver final : public fhir::fhirpath::Resolver {
 
 class Run {
  public:
+  ~Run() {
+    std::vector<std::unique_ptr<ChildBuffers>>& spare = SpareBuffers();
+    for (std::unique_ptr<ChildBuffers>& b : buffers_by_depth_) {
+      if (spare.size() >= kSpareBuffers) break;
+      spare.push_back(std::move(b));
+    }
+  }
+  Run(const Run&) = delete;
+  Run& operator=(const Run&) = delete;
+
   Run(const Validator& v, IssueSink& sink)
       : v_(v),
         sink_(sink),
@@ -271,7 +281,15 @@ class Run {
   void ValidateChildren(const ElementDef& parent, const InstanceNode& node) {
     // One buffer per recursion depth, reused across calls (each on the heap, so references stay
     // stable while deeper levels add theirs).
-    if (buffers_by_depth_.size() <= depth_) buffers_by_depth_.push_back(std::make_unique<ChildBuffers>());
+    if (buffers_by_depth_.size() <= depth_) {
+      std::vector<std::unique_ptr<ChildBuffers>>& spare = SpareBuffers();
+      if (spare.empty()) {
+        buffers_by_depth_.push_back(std::make_unique<ChildBuffers>());
+      } else {
+        buffers_by_depth_.push_back(std::move(spare.back()));
+        spare.pop_back();
+      }
+    }
     ChildBuffers& buf = *buffers_by_depth_[depth_];
     ++depth_;
     const std::vector<InstanceNode*>& kids = node.children();
@@ -1109,6 +1127,13 @@ class Run {
     std::vector<int> visit;                  // the definitions to look at, ascending
   };
   std::vector<std::unique_ptr<ChildBuffers>> buffers_by_depth_;  // each stays put while deeper levels are added
+  // Buffers of finished runs on this thread, taken by the next run (capacity included): a run
+  // is one validation, and most of its buffers' allocations were the same as the last one's.
+  static std::vector<std::unique_ptr<ChildBuffers>>& SpareBuffers() {
+    thread_local std::vector<std::unique_ptr<ChildBuffers>> spare;
+    return spare;
+  }
+  static constexpr size_t kSpareBuffers = 32;
   std::vector<const InstanceNode*> path_current_, path_next_;  // ValuesAtPath's scratch
   std::vector<const InstanceNode*> slice_values_;              // ScratchValues()
   // Whether (expression, node) held, or could not be decided (which is not reported).
