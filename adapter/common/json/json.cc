@@ -271,11 +271,13 @@ bool IsValidUtf8(std::string_view s) {
   const unsigned char* p = reinterpret_cast<const unsigned char*>(s.data());
   const unsigned char* end = p + s.size();
   while (p < end) {
-    while (end - p >= 32) {
+    if (end - p >= 32) {
       uint64_t w[4];
       std::memcpy(w, p, 32);
-      if (((w[0] | w[1] | w[2] | w[3]) & 0x8080808080808080ULL) != 0) break;
-      p += 32;
+      if (((w[0] | w[1] | w[2] | w[3]) & 0x8080808080808080ULL) == 0) {
+        p += 32;
+        continue;  // back to the loop's p < end: p may now be at the end
+      }
     }
     if (end - p >= 8) {
       uint64_t chunk;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -201,6 +203,27 @@ TEST(JsonTest, EncodedSurrogatesAreRefusedWhereverTheyComeFrom) {
   EXPECT_EQ(doc.root().items()[0].text(), "\\uDC00");
   EXPECT_EQ(doc.root().items()[1].text(), "\xF0\x9F\x98\x80");
   MustParse("[\"\xED\x9F\xBF\", \"\\ud7ff\"]");
+}
+
+TEST(JsonTest, ParsesTextEndingExactlyAtItsBuffer) {
+  // The text sits in a buffer of exactly its size (under ASan, any read past it is reported):
+  // ASCII and multi-byte runs of every length up to 100, around the UTF-8 check's 8- and
+  // 32-byte steps, with the multi-byte sequence last.
+  for (size_t len = 0; len <= 100; ++len) {
+    for (const std::string& tail : {std::string(), std::string("\xC3\xA9"), std::string("\xF0\x9F\x98\x80")}) {
+      const std::string text = "\"" + std::string(len, 'a') + tail + "\"";
+      std::unique_ptr<char[]> exact(new char[text.size()]);
+      std::memcpy(exact.get(), text.data(), text.size());
+      Document doc;
+      ParseError err;
+      ASSERT_TRUE(Parse(std::string_view(exact.get(), text.size()), Limits{}, doc, err)) << len << ": " << err.message;
+      ASSERT_EQ(doc.root().text().size(), len + tail.size());
+      // And cut before the closing quote or inside the last sequence: a clean error, no over-read.
+      for (size_t cut = 1; cut <= tail.size() + 1; ++cut) {
+        ASSERT_FALSE(Parse(std::string_view(exact.get(), text.size() - cut), Limits{}, doc, err));
+      }
+    }
+  }
 }
 
 }  // namespace
