@@ -12,21 +12,6 @@ namespace workwell::fhir {
 using common::Result;
 using common::Status;
 
-namespace {
-
-uint32_t JsonNameHash(std::string_view s) {
-  if (s.empty()) return 0;
-  const auto at = [&](size_t i) { return static_cast<uint32_t>(static_cast<unsigned char>(s[i])); };
-  uint32_t h = static_cast<uint32_t>(s.size()) * 0x9E3779B1u;
-  h ^= at(0) * 0x85EBCA77u;
-  h ^= at(s.size() - 1) * 0xC2B2AE3Du;
-  h ^= at(s.size() / 2) * 0x27D4EB2Fu;
-  h ^= at(s.size() / 4) * 0x165667B1u;
-  return h ^ (h >> 15);
-}
-
-}  // namespace
-
 void TypeInfo::IndexJsonNames() {
   json_slots_.clear();
   json_mask_ = 0;
@@ -36,7 +21,7 @@ void TypeInfo::IndexJsonNames() {
   json_slots_.assign(size, nullptr);
   json_mask_ = size - 1;
   for (const auto& entry : json_names) {
-    uint32_t h = JsonNameHash(entry.first) & json_mask_;
+    uint32_t h = ShortNameHash(entry.first) & json_mask_;
     while (json_slots_[h] != nullptr) h = (h + 1) & json_mask_;
     json_slots_[h] = &entry;
   }
@@ -44,7 +29,7 @@ void TypeInfo::IndexJsonNames() {
 
 const JsonBinding* TypeInfo::FindJson(std::string_view json_name) const {
   if (json_slots_.empty()) return nullptr;
-  for (uint32_t h = JsonNameHash(json_name) & json_mask_;; h = (h + 1) & json_mask_) {
+  for (uint32_t h = ShortNameHash(json_name) & json_mask_;; h = (h + 1) & json_mask_) {
     const auto* entry = json_slots_[h];
     if (entry == nullptr) return nullptr;
     if (entry->first.size() == json_name.size() && std::string_view(entry->first) == json_name) return &entry->second;

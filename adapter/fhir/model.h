@@ -21,6 +21,20 @@ namespace workwell::fhir {
 
 struct TypeInfo;
 
+// A cheap hash of an element name for small open-addressing tables (a type's JSON names, a
+// profile element's children): the length and four sampled characters, mixed. Names that share
+// those collide and are told apart by the table's comparison.
+inline uint32_t ShortNameHash(std::string_view s) {
+  if (s.empty()) return 0;
+  const auto at = [&](size_t i) { return static_cast<uint32_t>(static_cast<unsigned char>(s[i])); };
+  uint32_t h = static_cast<uint32_t>(s.size()) * 0x9E3779B1u;
+  h ^= at(0) * 0x85EBCA77u;
+  h ^= at(s.size() - 1) * 0xC2B2AE3Du;
+  h ^= at(s.size() / 2) * 0x27D4EB2Fu;
+  h ^= at(s.size() / 4) * 0x165667B1u;
+  return h ^ (h >> 15);
+}
+
 // One child element of a type, e.g. Patient.name or Observation.value[x].
 struct ElementInfo {
   std::string name;  // without "[x]": "name", "value"

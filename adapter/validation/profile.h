@@ -87,15 +87,7 @@ class ChildLookup {
   }
 
  private:
-  static uint32_t Hash(std::string_view s) {
-    if (s.empty()) return 0;
-    const auto at = [&](size_t i) { return static_cast<uint32_t>(static_cast<unsigned char>(s[i])); };
-    uint32_t h = static_cast<uint32_t>(s.size()) * 0x9E3779B1u;
-    h ^= at(0) * 0x85EBCA77u;
-    h ^= at(s.size() - 1) * 0xC2B2AE3Du;
-    h ^= at(s.size() / 2) * 0x27D4EB2Fu;
-    return h ^ (h >> 15);
-  }
+  static uint32_t Hash(std::string_view s) { return fhir::ShortNameHash(s); }
   std::vector<int> slots_;  // a child position, or -1 for an empty slot
   uint32_t mask_ = 0;
   bool ready_ = false;

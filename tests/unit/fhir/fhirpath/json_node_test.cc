@@ -56,6 +56,29 @@ class JsonNodeTest : public ::testing::Test {
     return tree_->root();
   }
 
+  // Each criterion ({t} marking where an item-relative path starts) inside `collection`.where(),
+  // .exists() and .all(), evaluated as written (the fast path) and with {t} as `$this.` (the
+  // general path): the answers must agree. Returns how many pairs were compared.
+  int CompareWithGeneralPath(const Node& context, const std::string& collection,
+                             const std::vector<std::string>& criteria) {
+    int compared = 0;
+    for (const std::string& c : criteria) {
+      auto with = [&](const std::string& target) {
+        std::string out = c;
+        for (size_t at = out.find("{t}"); at != std::string::npos; at = out.find("{t}")) out.replace(at, 3, target);
+        return out;
+      };
+      for (const std::string& form : {collection + ".where(%s).id", collection + ".exists(%s)", collection + ".all(%s)"}) {
+        std::string simple = form, general = form;
+        simple.replace(simple.find("%s"), 2, with(""));
+        general.replace(general.find("%s"), 2, with("$this."));
+        EXPECT_EQ(Eval(context, simple), Eval(context, general)) << simple;
+        ++compared;
+      }
+    }
+    return compared;
+  }
+
   std::string Eval(const Node& context, std::string_view text) {
     auto e = Compile(text);
     if (!e.ok()) return "compile error: " + e.status().message();
@@ -292,22 +315,7 @@ TEST_F(JsonNodeTest, ChildCriteriaAgreeWithTheGeneralPath) {
       "{t}given = 'a' implies {t}family = 'x'", "{t}family = 'x' xor {t}given = 'a'", "{t}family.exists()",
       "{t}given.empty()", "{t}family.exists() and {t}given = 'a'", "({t}family = 'y' or {t}given.exists()) and {t}use != 'usual'",
   };
-  int compared = 0;
-  for (const std::string& c : criteria) {
-    auto with = [&](const std::string& target) {
-      std::string out = c;
-      for (size_t at = out.find("{t}"); at != std::string::npos; at = out.find("{t}")) out.replace(at, 3, target);
-      return out;
-    };
-    for (const char* form : {"name.where(%s).id", "name.exists(%s)", "name.all(%s)"}) {
-      std::string simple = form, general = form;
-      simple.replace(simple.find("%s"), 2, with(""));
-      general.replace(general.find("%s"), 2, with("$this."));
-      EXPECT_EQ(Eval(p, simple), Eval(p, general)) << simple;
-      ++compared;
-    }
-  }
-  EXPECT_EQ(compared, 42);
+  EXPECT_EQ(CompareWithGeneralPath(p, "name", criteria), 42);
   EXPECT_EQ(Eval(p, "name.where(given = 'a').id"), "[n2, n5]");
   EXPECT_EQ(Eval(p, "name.where(family = 'x' or given = 'a').id"), "[n2, n3, n5]");
 }
@@ -330,22 +338,7 @@ TEST_F(JsonNodeTest, DescendantCriteriaAgreeWithTheGeneralPath) {
       "{t}code.coding.exists({t}code.exists()) and {t}code.coding.where({t}display.exists()).exists()",
       "{t}code.coding.where({t}code = 'b').exists() implies {t}code.coding.exists({t}system = 's2')",
   };
-  int compared = 0;
-  for (const std::string& c : criteria) {
-    auto with = [&](const std::string& target) {
-      std::string out = c;
-      for (size_t at = out.find("{t}"); at != std::string::npos; at = out.find("{t}")) out.replace(at, 3, target);
-      return out;
-    };
-    for (const char* form : {"component.where(%s).id", "component.exists(%s)", "component.all(%s)"}) {
-      std::string simple = form, general = form;
-      simple.replace(simple.find("%s"), 2, with(""));
-      general.replace(general.find("%s"), 2, with("$this."));
-      EXPECT_EQ(Eval(o, simple), Eval(o, general)) << simple;
-      ++compared;
-    }
-  }
-  EXPECT_EQ(compared, 15);
+  EXPECT_EQ(CompareWithGeneralPath(o, "component", criteria), 15);
   EXPECT_EQ(Eval(o, "component.where(code.coding.where(system = 's' and code = 'a').exists()).id"), "[c1, c5]");
   EXPECT_EQ(Eval(o, "component.where(code.coding.exists(display.exists())).id"), "[c5]");
 }
