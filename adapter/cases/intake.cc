@@ -445,8 +445,7 @@ class Submission {
       input("practice", practice_ods_);
       // The fit note's outcome (not-fit | may-be-fit): what an ICB's figures count.
       if (const CaseEntry* note = bundle_->FirstWithProfile("Observation", kFitNoteProfile)) {
-        auto parsed = stayinwork::FitNote::Parse(json::Write(*note->resource));
-        if (parsed.ok()) input("fit-note-outcome", parsed.value().view().outcome);
+        input("fit-note-outcome", stayinwork::FitNoteOutcome(*note->resource));
       }
       if (decision_.absence_days) input("absence-days", std::to_string(*decision_.absence_days));
       input("tier", decision_.tier);

@@ -70,6 +70,17 @@ std::string Escape(std::string_view text) {
 
 }  // namespace
 
+std::string_view FitNoteOutcome(const json::Value& observation) {
+  const json::Value* value = observation.Find("valueCodeableConcept");
+  std::string_view outcome = CodeIn(value, vocab::kFitNoteOutcomeSystem);
+  if (outcome.empty()) {
+    for (const Snomed& s : kOutcomes) {
+      if (HasCoding(value, vocab::kSnomed, s.code)) outcome = s.local;
+    }
+  }
+  return outcome;
+}
+
 std::string_view ReplacementReasonCode(ReplacementReason reason) {
   return reason == ReplacementReason::kSspFallback ? "ssp-fallback" : "plan-agreed";
 }
@@ -87,13 +98,7 @@ common::BasicResult<FitNote, Problem> FitNote::Parse(std::string_view json_text)
   FitNoteView v;
   v.id = std::string(StringAt(&root, "id"));
   if (v.id.empty()) return Bad("required", "Observation.id", "The fit note has no id, so a replacement cannot name it");
-  const json::Value* value = root.Find("valueCodeableConcept");
-  v.outcome = std::string(CodeIn(value, vocab::kFitNoteOutcomeSystem));
-  if (v.outcome.empty()) {
-    for (const Snomed& s : kOutcomes) {
-      if (HasCoding(value, vocab::kSnomed, s.code)) v.outcome = std::string(s.local);
-    }
-  }
+  v.outcome = std::string(FitNoteOutcome(root));
   if (v.outcome.empty()) return Bad("required", "Observation.value", "The fit note has no recognised outcome");
   for (const json::Value& c : ItemsAt(&root, "component")) {
     if (!HasCoding(c.Find("code"), vocab::kFitNoteComponentSystem, "adjustment")) continue;

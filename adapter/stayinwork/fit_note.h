@@ -27,6 +27,10 @@ struct FitNoteView {
   std::string issuing_organisation;      // performer of type Organization
 };
 
+// The WorkWell-FitNoteOutcome code (not-fit | may-be-fit) of a fit note Observation, from its
+// WorkWell coding or its SNOMED CT one; "" when it has neither.
+std::string_view FitNoteOutcome(const json::Value& observation);
+
 // A fit note: its JSON tree and view. Movable, not copyable; immutable; safe to read concurrently.
 class FitNote {
  public:
