@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "adapter/api/request.h"
 #include "adapter/cases/case_bundle.h"
 
 namespace workwell::app {
@@ -18,12 +19,6 @@ constexpr std::string_view kPatientElements[] = {"subject", "patient", "for", "b
 constexpr size_t kMaxProvenanceTargets = 32;
 // The cases looked at for one patient.
 constexpr std::string_view kCaseSearchCount = "1000";
-
-std::string Upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // "Type/id" from a literal reference, relative or absolute (the last two segments); false for
 // anything else (a contained "#x", a urn, a versioned reference is read without its version).
@@ -50,6 +45,24 @@ std::string_view PatientOf(const json::Value& resource) {
   return {};
 }
 
+// Parses stored JSON text; false for text that does not parse (never a stored resource).
+bool ParseStored(std::string_view text, json::Document& doc) {
+  json::ParseError err;
+  return json::Parse(text, json::Limits{}, doc, err);
+}
+
+// Reads type/id into `doc`: true when it exists and parses, false when it is missing or deleted.
+store::StoreResult<bool> ReadStored(store::Store& store, std::string_view type, std::string_view id,
+                                    json::Document& doc) {
+  store::StoreResult<store::ResourceVersion> v = store.Read(type, id);
+  if (!v.ok()) {
+    const store::StoreCode code = v.status().code();
+    if (code == store::StoreCode::kNotFound || code == store::StoreCode::kGone) return false;
+    return v.status();
+  }
+  return ParseStored(v->json, doc);
+}
+
 }  // namespace
 
 bool HasDataScope(const security::Principal* principal) {
@@ -59,9 +72,8 @@ bool HasDataScope(const security::Principal* principal) {
 
 bool DataScopeCheck::OwnPractice(std::string_view ods) const {
   if (ods.empty()) return false;
-  const std::string want = Upper(ods);
   return std::any_of(principal_.ods_practice_codes.begin(), principal_.ods_practice_codes.end(),
-                     [&](const std::string& mine) { return Upper(mine) == want; });
+                     [&](const std::string& mine) { return api::EqualsIgnoreCase(mine, ods); });
 }
 
 store::StoreResult<bool> DataScopeCheck::RegisteredAtOwnPractice(const json::Value& patient) {
@@ -77,15 +89,10 @@ store::StoreResult<bool> DataScopeCheck::RegisteredAtOwnPractice(const json::Val
     if (!SplitReference(cases::Str(&gp, "reference"), type, id) || type != "Organization") continue;
     auto cached = orgs_.find(id);
     if (cached == orgs_.end()) {
-      std::string ods;
-      store::StoreResult<store::ResourceVersion> org = store_.Read("Organization", id);
-      if (org.ok()) {
-        json::Document doc;
-        json::ParseError err;
-        if (json::Parse(org->json, json::Limits{}, doc, err)) ods = std::string(cases::IdentifierValue(&doc.root(), cases::kOdsSystem));
-      } else if (org.status().code() != store::StoreCode::kNotFound && org.status().code() != store::StoreCode::kGone) {
-        return org.status();
-      }
+      json::Document doc;
+      store::StoreResult<bool> found = ReadStored(store_, "Organization", id, doc);
+      if (!found.ok()) return found.status();
+      std::string ods = *found ? std::string(cases::IdentifierValue(&doc.root(), cases::kOdsSystem)) : std::string();
       cached = orgs_.emplace(std::string(id), std::move(ods)).first;
     }
     if (OwnPractice(cached->second)) return true;
@@ -101,17 +108,7 @@ store::StoreResult<bool> DataScopeCheck::CaseVisible(const json::Value& task) {
       // A case recorded before Tasks named their practice: the patient's registration decides.
       std::string_view type, id;
       if (!SplitReference(cases::Str(task.Find("for"), "reference"), type, id) || type != "Patient") return false;
-      store::StoreResult<store::ResourceVersion> patient = store_.Read("Patient", id);
-      if (!patient.ok()) {
-        if (patient.status().code() == store::StoreCode::kNotFound || patient.status().code() == store::StoreCode::kGone) {
-          return false;
-        }
-        return patient.status();
-      }
-      json::Document doc;
-      json::ParseError err;
-      if (!json::Parse(patient->json, json::Limits{}, doc, err)) return false;
-      return RegisteredAtOwnPractice(doc.root());
+      return StoredPatientAtOwnPractice(id);
     }
     case ClientKind::kWorkwellService: {
       const std::string_view service = cases::TaskInput(task, "service");
@@ -120,7 +117,7 @@ store::StoreResult<bool> DataScopeCheck::CaseVisible(const json::Value& task) {
     }
     case ClientKind::kIcb: {
       const std::string_view icb = cases::TaskInput(task, "icb");
-      return !icb.empty() && Upper(icb) == Upper(principal_.icb_code);
+      return !icb.empty() && api::EqualsIgnoreCase(icb, principal_.icb_code);
     }
     case ClientKind::kAuditor:
     case ClientKind::kOperator:
@@ -129,43 +126,41 @@ store::StoreResult<bool> DataScopeCheck::CaseVisible(const json::Value& task) {
   return false;
 }
 
+store::StoreResult<bool> DataScopeCheck::StoredPatientAtOwnPractice(std::string_view patient_id) {
+  json::Document doc;
+  store::StoreResult<bool> found = ReadStored(store_, "Patient", patient_id, doc);
+  if (!found.ok() || !*found) return found;
+  return RegisteredAtOwnPractice(doc.root());
+}
+
+store::StoreResult<bool> DataScopeCheck::HasVisibleCase(std::string_view patient_id) {
+  if (auto it = cases_.find(patient_id); it != cases_.end()) return it->second;
+  store::SearchRequest cases_of_patient;
+  cases_of_patient.params = {{"patient", "Patient/" + std::string(patient_id)}, {"_count", std::string(kCaseSearchCount)}};
+  store::StoreResult<store::SearchPage> tasks = store_.Search("Task", cases_of_patient);
+  if (!tasks.ok()) return tasks.status();
+  bool visible = false;
+  for (const store::ResourceVersion& t : tasks->matches) {
+    json::Document doc;
+    if (!ParseStored(t.json, doc)) continue;
+    store::StoreResult<bool> mine = CaseVisible(doc.root());
+    if (!mine.ok()) return mine.status();
+    if (*mine) {
+      visible = true;
+      break;
+    }
+  }
+  cases_.emplace(std::string(patient_id), visible);
+  return visible;
+}
+
 store::StoreResult<bool> DataScopeCheck::PatientVisible(std::string_view patient_id) {
   if (principal_.kind == ClientKind::kIcb) return false;
   if (auto it = patients_.find(patient_id); it != patients_.end()) return it->second;
-  bool visible = false;
-  if (principal_.kind == ClientKind::kGpSystem) {
-    store::StoreResult<store::ResourceVersion> patient = store_.Read("Patient", patient_id);
-    if (patient.ok()) {
-      json::Document doc;
-      json::ParseError err;
-      if (json::Parse(patient->json, json::Limits{}, doc, err)) {
-        store::StoreResult<bool> own = RegisteredAtOwnPractice(doc.root());
-        if (!own.ok()) return own.status();
-        visible = *own;
-      }
-    } else if (patient.status().code() != store::StoreCode::kNotFound &&
-               patient.status().code() != store::StoreCode::kGone) {
-      return patient.status();
-    }
-  }
-  if (!visible) {
-    store::SearchRequest cases_of_patient;
-    cases_of_patient.params = {{"patient", "Patient/" + std::string(patient_id)}, {"_count", std::string(kCaseSearchCount)}};
-    store::StoreResult<store::SearchPage> tasks = store_.Search("Task", cases_of_patient);
-    if (!tasks.ok()) return tasks.status();
-    for (const store::ResourceVersion& t : tasks->matches) {
-      json::Document doc;
-      json::ParseError err;
-      if (!json::Parse(t.json, json::Limits{}, doc, err)) continue;
-      store::StoreResult<bool> mine = CaseVisible(doc.root());
-      if (!mine.ok()) return mine.status();
-      if (*mine) {
-        visible = true;
-        break;
-      }
-    }
-  }
-  patients_.emplace(std::string(patient_id), visible);
+  store::StoreResult<bool> visible = false;
+  if (principal_.kind == ClientKind::kGpSystem) visible = StoredPatientAtOwnPractice(patient_id);
+  if (visible.ok() && !*visible) visible = HasVisibleCase(patient_id);
+  if (visible.ok()) patients_.emplace(std::string(patient_id), *visible);
   return visible;
 }
 
@@ -190,7 +185,7 @@ store::StoreResult<bool> DataScopeCheck::Visible(std::string_view type, const js
       if (!own.ok() || *own) return own;
     }
     const std::string_view id = cases::Str(&resource, "id");
-    return id.empty() ? store::StoreResult<bool>(false) : PatientVisible(id);
+    return id.empty() ? store::StoreResult<bool>(false) : HasVisibleCase(id);
   }
   if (type == "Provenance") {
     const json::Value* targets = resource.Find("target");
@@ -230,8 +225,7 @@ store::StoreResult<bool> DataScopeCheck::Visible(std::string_view type, const js
 store::StoreResult<bool> DataScopeCheck::VisibleJson(std::string_view type, std::string_view json) {
   if (!HasDataScope(&principal_)) return true;
   json::Document doc;
-  json::ParseError err;
-  if (!json::Parse(json, json::Limits{}, doc, err)) return false;
+  if (!ParseStored(json, doc)) return false;
   return Visible(type, doc.root());
 }
 

@@ -46,14 +46,20 @@ class DataScopeCheck {
   store::StoreResult<bool> VisibleJson(std::string_view type, std::string_view json);
 
  private:
+  // Whether a patient, by id, is visible: (GP systems) registered at one of the client's
+  // practices as stored, or with a case the client sees.
   store::StoreResult<bool> PatientVisible(std::string_view patient_id);
+  // Whether the patient has a case Task the client sees. Remembered per patient.
+  store::StoreResult<bool> HasVisibleCase(std::string_view patient_id);
   store::StoreResult<bool> CaseVisible(const json::Value& task);
+  store::StoreResult<bool> StoredPatientAtOwnPractice(std::string_view patient_id);
   store::StoreResult<bool> RegisteredAtOwnPractice(const json::Value& patient);
   bool OwnPractice(std::string_view ods) const;
 
   store::Store& store_;
   const security::Principal& principal_;
   std::map<std::string, bool, std::less<>> patients_;       // patient id -> visible
+  std::map<std::string, bool, std::less<>> cases_;          // patient id -> has a visible case
   std::map<std::string, std::string, std::less<>> orgs_;    // Organization id -> ODS code ("" when none)
   int depth_ = 0;                                           // Provenance targets are judged one level deep
 };

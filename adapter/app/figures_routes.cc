@@ -10,9 +10,11 @@
 #include <utility>
 
 #include "adapter/api/log.h"
+#include "adapter/api/request.h"
 #include "adapter/cases/case_bundle.h"
 #include "adapter/common/json/json.h"
 #include "adapter/fhir/issue.h"
+#include "adapter/mapping/engine/transforms.h"
 #include "adapter/store/search_params.h"
 
 namespace workwell::app {
@@ -31,12 +33,6 @@ api::Response Problem(int status, std::string_view code, std::string text) {
 
 bool IsIcbCode(std::string_view s) {
   return s.size() == 3 && std::all_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)); });
-}
-
-std::string Upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
 }
 
 bool IsDate(std::string_view s) {
@@ -138,11 +134,11 @@ common::Status AddFiguresRoute(api::Router& router, std::shared_ptr<store::Store
     std::string icb(req.QueryParam("icb").value_or(""));
     if (who != nullptr && who->kind == ClientKind::kIcb) {
       if (icb.empty()) icb = who->icb_code;
-      if (Upper(icb) != Upper(who->icb_code)) return Problem(403, "forbidden", "an ICB client sees only its own ICB's figures");
+      if (!api::EqualsIgnoreCase(icb, who->icb_code)) return Problem(403, "forbidden", "an ICB client sees only its own ICB's figures");
     }
     if (icb.empty()) return Problem(400, "required", "icb: name the ICB (its three-character code)");
     if (!IsIcbCode(icb)) return Problem(400, "value", "icb: expected a three-character ICB code");
-    icb = Upper(icb);
+    icb = mapping::ToUpper(icb);
     const std::string from(req.QueryParam("from").value_or(""));
     const std::string to(req.QueryParam("to").value_or(""));
     if (!from.empty() && !IsDate(from)) return Problem(400, "value", "from: expected a date, YYYY-MM-DD");
@@ -174,7 +170,7 @@ common::Status AddFiguresRoute(api::Router& router, std::shared_ptr<store::Store
         json::Document doc;
         json::ParseError err;
         if (!json::Parse(t.json, json::Limits{}, doc, err)) continue;
-        if (Upper(cases::TaskInput(doc.root(), "icb")) == icb) Count(figures, doc.root());
+        if (api::EqualsIgnoreCase(cases::TaskInput(doc.root(), "icb"), icb)) Count(figures, doc.root());
       }
       if (page->matches.size() < kBatch || scan + kBatch >= static_cast<size_t>(page->total)) break;
     }

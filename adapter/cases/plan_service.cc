@@ -241,13 +241,8 @@ bool PlanService::RoutedToOneOf(const std::string& service_request_id, const std
     json::Document d;
     json::ParseError err;
     if (!json::Parse(t.json, json::Limits{}, d, err)) continue;
-    const json::Value* inputs = d.root().Find("input");
-    if (inputs == nullptr) continue;
-    for (const json::Value& in : inputs->items()) {
-      if (Str(in.Find("type"), "text") != "service") continue;
-      const std::string_view id = Str(&in, "valueString");
-      if (std::find(services->begin(), services->end(), id) != services->end()) return true;
-    }
+    const std::string_view id = TaskInput(d.root(), "service");
+    if (!id.empty() && std::find(services->begin(), services->end(), id) != services->end()) return true;
   }
   return false;
 }
