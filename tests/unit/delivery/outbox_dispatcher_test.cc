@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <future>
 #include <thread>
 
 #include "adapter/delivery/cpprest_transport.h"
@@ -132,6 +133,56 @@ TEST_F(OutboxDispatcherTest, PerServiceConcurrencyLimitHolds) {
   DispatcherStats stats = Run([](const DispatcherStats& s) { return s.delivered >= 8; });  // limit 2 (Run)
   EXPECT_EQ(stats.delivered, 8);
   EXPECT_EQ(service_.stats().max_concurrent, 2);
+}
+
+TEST_F(OutboxDispatcherTest, StopWaitsForAPollAlreadyClaiming) {
+  // A poll that is claiming when Stop comes must finish (and count what it claimed) before the
+  // dispatcher says Idle; otherwise its sends would start after the owner has moved on.
+  Enqueue({"claimed-late"});
+  store::sqlite::SqliteOptions other;
+  other.data_dir = dir_;
+  auto second = store::sqlite::OpenStore(other);
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  std::promise<void> locked;
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::thread holder([&] {
+    // Holds the write lock, so the dispatcher's first ClaimOutbox waits for it.
+    store::StoreStatus st = (*second)->RunInTransaction([&](store::Transaction&) -> store::StoreStatus {
+      locked.set_value();
+      released.wait();
+      return store::StoreStatus::Ok();
+    });
+    EXPECT_TRUE(st.ok()) << st.ToString();
+  });
+  locked.get_future().wait();
+  boost::asio::io_context io;
+  auto resolver = [this](const std::string&) -> std::optional<Destination> { return Destination{url_, 2, {}}; };
+  OutboxDispatcher dispatcher(io, *store_, transport_, resolver, store::SystemMicros, [] { return 0.5; }, options_);
+  dispatcher.Start();
+  std::thread runner([&io] {
+    auto guard = boost::asio::make_work_guard(io);
+    io.run_for(std::chrono::seconds(30));
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the first poll waits in ClaimOutbox by now
+  dispatcher.Stop();
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_FALSE(dispatcher.Idle()) << "a poll is still claiming";
+  release.set_value();
+  holder.join();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (!dispatcher.Idle() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_TRUE(dispatcher.Idle());
+  io.stop();
+  runner.join();
+  // What that poll claimed was sent and recorded before Idle: nothing is left claimed or pending.
+  EXPECT_EQ(dispatcher.stats().delivered, 1);
+  EXPECT_EQ(service_.processed_ids()[StableUuid("case/claimed-late")], 1);
+  auto left = store_->ClaimOutbox({"check", 10, 1'000'000});
+  ASSERT_TRUE(left.ok());
+  EXPECT_TRUE(left->empty());
 }
 
 TEST_F(OutboxDispatcherTest, SendOutlivingItsDispatcherIsDroppedThenSentAgainOnce) {
