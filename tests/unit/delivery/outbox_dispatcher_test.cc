@@ -65,6 +65,19 @@ class OutboxDispatcherTest : public ::testing::Test {
     ASSERT_TRUE(status.ok()) << status.ToString();
   }
 
+  // Every destination to the test's service.
+  DestinationResolver AnyToService() {
+    return [this](const std::string&) -> std::optional<Destination> { return Destination{url_, 2, {}}; };
+  }
+
+  // Runs `io` on a new thread for up to 30 s (until it is stopped).
+  static std::thread RunIo(boost::asio::io_context& io) {
+    return std::thread([&io] {
+      auto guard = boost::asio::make_work_guard(io);
+      io.run_for(std::chrono::seconds(30));
+    });
+  }
+
   // Runs a dispatcher until `done` holds (or a deadline passes), then stops it cleanly.
   DispatcherStats Run(const std::function<bool(const DispatcherStats&)>& done, DestinationResolver resolver = {}) {
     boost::asio::io_context io;
@@ -157,13 +170,9 @@ TEST_F(OutboxDispatcherTest, StopWaitsForAPollAlreadyClaiming) {
   });
   locked.get_future().wait();
   boost::asio::io_context io;
-  auto resolver = [this](const std::string&) -> std::optional<Destination> { return Destination{url_, 2, {}}; };
-  OutboxDispatcher dispatcher(io, *store_, transport_, resolver, store::SystemMicros, [] { return 0.5; }, options_);
+  OutboxDispatcher dispatcher(io, *store_, transport_, AnyToService(), store::SystemMicros, [] { return 0.5; }, options_);
   dispatcher.Start();
-  std::thread runner([&io] {
-    auto guard = boost::asio::make_work_guard(io);
-    io.run_for(std::chrono::seconds(30));
-  });
+  std::thread runner = RunIo(io);
   std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the first poll waits in ClaimOutbox by now
   dispatcher.Stop();
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -194,13 +203,10 @@ TEST_F(OutboxDispatcherTest, SendOutlivingItsDispatcherIsDroppedThenSentAgainOnc
   boost::asio::io_context io;  // outlives the dispatcher and runs again after it, so a callback
                                // that still reached the dispatcher's strand would run
   {
-    auto resolver = [this](const std::string&) -> std::optional<Destination> { return Destination{url_, 2, {}}; };
-    OutboxDispatcher dispatcher(io, *store_, transport_, resolver, store::SystemMicros, [] { return 0.5; }, options_);
+    OutboxDispatcher dispatcher(io, *store_, transport_, AnyToService(), store::SystemMicros, [] { return 0.5; },
+                                options_);
     dispatcher.Start();
-    std::thread runner([&io] {
-      auto guard = boost::asio::make_work_guard(io);
-      io.run_for(std::chrono::seconds(30));
-    });
+    std::thread runner = RunIo(io);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     while (service_.stats().received < 1 && std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
